@@ -1,0 +1,381 @@
+import {
+  type BatchOptions,
+  millisOption,
+  type ResolvedBatchOptions,
+  resolveBatchOptions,
+} from './engine-options.js';
+import { ExportAbortedError, type ExportDeadline } from './errors.js';
+import { DropWarner } from './internal/drop-warner.js';
+import { FlushWaiters } from './internal/flush-waiters.js';
+import { InFlightExport } from './internal/in-flight-export.js';
+import { silentLogger } from './internal/silent-logger.js';
+import { KeepAlive, type TimerHandle, unrefTimeout } from './internal/timers.js';
+import { RingBuffer } from './ring-buffer.js';
+import {
+  type DiagnosticLogger,
+  DROP_REASONS,
+  type DropReason,
+  type RecordOutcome,
+  type ReporterStats,
+} from './types.js';
+
+/** What an export is given besides its batch. */
+export interface ExportBatchContext {
+  /** Fires when the export deadline or the shutdown deadline passes. */
+  readonly signal: AbortSignal;
+  /**
+   * Reports the outcome of `count` records of the batch as soon as it is known (a delivered
+   * half, a record that failed to encode). Records left unsettled when the export resolves count
+   * as exported; when it rejects, as `rejected`. Calls after the deadline are ignored.
+   */
+  settle(count: number, outcome: RecordOutcome): void;
+  /** Counts one retried send in `stats().retries`. */
+  countRetry(): void;
+}
+
+/** Exports one batch. Runs off the caller's stack; may be sync or async; may throw. */
+export type ExportBatchFn<T> = (batch: T[], context: ExportBatchContext) => Promise<void> | void;
+
+/** Options of {@link BatchEngine}: the tuning of {@link BatchOptions} and where batches go. */
+export interface BatchEngineOptions<T> extends BatchOptions {
+  /** Called with each batch taken from the queue. */
+  exportBatch: ExportBatchFn<T>;
+  /** Called once after the final drain, e.g. to shut the exporter down; bounded by the deadline. */
+  onShutdown?: () => Promise<void> | void;
+  /**
+   * Where drop warnings and export failures go.
+   * @default a logger that discards everything
+   */
+  logger?: DiagnosticLogger;
+  /**
+   * Prefix of diagnostic messages.
+   * @default 'BatchEngine'
+   */
+  name?: string;
+}
+
+const RUNNING = 0;
+const DRAINING = 1;
+const CLOSED = 2;
+const VALID_OUTCOMES: ReadonlySet<string> = new Set<string>(['exported', ...DROP_REASONS]);
+
+/**
+ * A bounded queue with size and time triggers in front of an export function.
+ *
+ * `offer` is the hot path: O(1), never throws, never awaits, never allocates a timer per record.
+ * Exports start on a microtask, at most `maxConcurrentExports` at a time, each with a deadline.
+ * Every record offered is, at every instant, counted once as exported, dropped (by reason),
+ * queued or in flight.
+ */
+export class BatchEngine<T> {
+  /** The options in effect, defaults applied. */
+  readonly options: ResolvedBatchOptions;
+  readonly #exportBatch: ExportBatchFn<T>;
+  readonly #onShutdown: (() => Promise<void> | void) | undefined;
+  readonly #logger: DiagnosticLogger;
+  readonly #name: string;
+  readonly #queue: RingBuffer<T>;
+  readonly #batchSize: number;
+  readonly #maxConcurrent: number;
+  readonly #dropOldest: boolean;
+  readonly #inFlight = new Set<InFlightExport>();
+  readonly #dropped: Record<DropReason, number>;
+  readonly #warner: DropWarner;
+  readonly #waiters: FlushWaiters;
+  readonly #keepAlive = new KeepAlive();
+  #received = 0;
+  #exported = 0;
+  #retries = 0;
+  #inFlightRecords = 0;
+  /** Exports whose promise has not settled: the slots in use. */
+  #activeExports = 0;
+  #timer: TimerHandle | undefined;
+  /** The scheduled delay passed while no slot was free: export a partial batch when one frees. */
+  #due = false;
+  #pumpQueued = false;
+  #state = RUNNING;
+  #shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: BatchEngineOptions<T>) {
+    this.#logger = options.logger ?? silentLogger;
+    this.#name = options.name ?? 'BatchEngine';
+    this.options = resolveBatchOptions(options, {}, this.#logger);
+    if (typeof options.exportBatch !== 'function') {
+      throw new TypeError(`exportBatch must be a function, got ${typeof options.exportBatch}`);
+    }
+    this.#exportBatch = options.exportBatch;
+    this.#onShutdown = options.onShutdown;
+    this.#queue = new RingBuffer<T>(this.options.maxQueueSize);
+    this.#batchSize = this.options.maxExportBatchSize;
+    this.#maxConcurrent = this.options.maxConcurrentExports;
+    this.#dropOldest = this.options.overflowPolicy === 'drop_oldest';
+    this.#dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<
+      DropReason,
+      number
+    >;
+    this.#warner = new DropWarner(
+      this.#name,
+      this.options.dropWarningIntervalMillis,
+      this.#logger,
+      () => this.#dropped,
+    );
+    this.#waiters = new FlushWaiters(this.#keepAlive);
+  }
+
+  /**
+   * Accepts a record: O(1), never throws. Returns false when the record itself was dropped
+   * (queue full under `drop_newest`, or shut down); every drop is counted.
+   */
+  offer(record: T): boolean {
+    this.#received++;
+    if (this.#state !== RUNNING) {
+      this.#drop('already_shutdown', 1);
+      return false;
+    }
+    const queue = this.#queue;
+    if (!queue.push(record)) {
+      this.#drop('queue_full', 1);
+      if (!this.#dropOldest) return false;
+      queue.shift();
+      queue.push(record);
+      if (this.#waiters.size > 0) this.#checkWaiters();
+      return true;
+    }
+    if (queue.size >= this.#batchSize) {
+      if (!this.#pumpQueued && this.#activeExports < this.#maxConcurrent) this.#schedulePump();
+    } else if (this.#timer === undefined && !this.#due) {
+      this.#armTimer();
+    }
+    return true;
+  }
+
+  /**
+   * Resolves `true` once every record offered before the call is exported or dropped; partial
+   * batches go out at once, still `maxConcurrentExports` at a time. Concurrent callers share the
+   * work. With `timeoutMillis`, resolves `false` when it passes; nothing queued is lost, it is
+   * exported later as usual.
+   */
+  flush(timeoutMillis?: number): Promise<boolean> {
+    if (timeoutMillis !== undefined) {
+      try {
+        millisOption('timeoutMillis', timeoutMillis, 0);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    if (this.#state !== RUNNING) return this.shutdown().then(() => true);
+    const mark = this.#queue.tailPosition;
+    if (this.#isSettledUpTo(mark)) return Promise.resolve(true);
+    const result = this.#waiters.wait(mark, timeoutMillis);
+    this.#schedulePump();
+    return result;
+  }
+
+  /**
+   * Stops accepting records, exports everything queued, then calls `onShutdown`, all within
+   * `shutdownTimeoutMillis`; what is left then is counted as `shutdown_timeout`. Idempotent:
+   * later calls return the first call's promise. Never rejects.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdownPromise ??= this.#shutdown();
+    return this.#shutdownPromise;
+  }
+
+  /** A snapshot of the counters; see {@link ReporterStats} for the invariant they keep. */
+  stats(): ReporterStats {
+    return {
+      received: this.#received,
+      exported: this.#exported,
+      queued: this.#queue.size,
+      inFlight: this.#inFlightRecords,
+      retries: this.#retries,
+      dropped: { ...this.#dropped },
+    };
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#state = DRAINING;
+    this.#clearTimer();
+    this.#keepAlive.hold();
+    const budget = this.options.shutdownTimeoutMillis;
+    const startedAt = Date.now();
+    let deadlineTimer: TimerHandle | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      deadlineTimer = unrefTimeout(() => resolve(false), budget);
+    });
+    try {
+      const mark = this.#queue.tailPosition;
+      const drained = this.#isSettledUpTo(mark) || this.#waiters.wait(mark);
+      this.#pump();
+      if ((await Promise.race([drained, deadline])) === false) this.#abandonAll('shutdown_timeout');
+      const onShutdown = this.#callOnShutdown();
+      const left = budget - (Date.now() - startedAt);
+      if (left > 0) await Promise.race([onShutdown, deadline]);
+    } finally {
+      clearTimeout(deadlineTimer);
+      this.#state = CLOSED;
+      this.#clearTimer();
+      this.#warner.stop();
+      this.#keepAlive.release();
+    }
+  }
+
+  async #callOnShutdown(): Promise<void> {
+    try {
+      await this.#onShutdown?.();
+    } catch (error) {
+      this.#logger.warn(`${this.#name}: exporter shutdown failed`, error);
+    }
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    queueMicrotask(this.#runQueuedPump);
+  }
+
+  readonly #runQueuedPump = (): void => {
+    this.#pumpQueued = false;
+    this.#pump();
+  };
+
+  /** Starts as many exports as slots and triggers allow. */
+  #pump(): void {
+    if (this.#state === CLOSED) return;
+    const queue = this.#queue;
+    const partialAllowed = this.#due || this.#waiters.size > 0 || this.#state === DRAINING;
+    let took = false;
+    while (
+      this.#activeExports < this.#maxConcurrent &&
+      queue.size > 0 &&
+      (partialAllowed || queue.size >= this.#batchSize)
+    ) {
+      this.#startExport();
+      took = true;
+    }
+    if (took) {
+      // Eager re-arm: what is left waits a fresh scheduled delay from this export.
+      this.#due = false;
+      this.#clearTimer();
+    }
+    if (queue.size > 0 && this.#timer === undefined && !this.#due && this.#state === RUNNING) {
+      this.#armTimer();
+    }
+  }
+
+  #startExport(): void {
+    const queue = this.#queue;
+    const op = new InFlightExport(queue.headPosition, 0);
+    const batch = queue.take(this.#batchSize);
+    op.unsettled = batch.length;
+    this.#inFlight.add(op);
+    this.#inFlightRecords += batch.length;
+    this.#activeExports++;
+    op.deadline = unrefTimeout(
+      () => this.#expire(op, 'export_timeout'),
+      this.options.exportTimeoutMillis,
+    );
+    const context: ExportBatchContext = {
+      signal: op.controller.signal,
+      settle: (count, outcome) => this.#settle(op, count, outcome),
+      countRetry: () => {
+        if (op.unsettled > 0) this.#retries++;
+      },
+    };
+    let result: Promise<void> | void;
+    try {
+      result = this.#exportBatch(batch, context);
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    Promise.resolve(result).then(
+      () => this.#finish(op, true, undefined),
+      (error: unknown) => this.#finish(op, false, error),
+    );
+  }
+
+  #settle(op: InFlightExport, count: number, outcome: RecordOutcome): void {
+    const valid = VALID_OUTCOMES.has(outcome) ? outcome : 'rejected';
+    const n = op.claim(count);
+    if (n === 0) return;
+    this.#inFlightRecords -= n;
+    if (valid === 'exported') this.#exported += n;
+    else this.#drop(valid, n);
+    if (op.unsettled === 0) this.#inFlight.delete(op);
+    if (this.#waiters.size > 0) this.#checkWaiters();
+  }
+
+  #finish(op: InFlightExport, ok: boolean, error: unknown): void {
+    if (op.deadline !== undefined) {
+      clearTimeout(op.deadline);
+      op.deadline = undefined;
+    }
+    this.#activeExports--;
+    if (op.unsettled > 0) {
+      if (!ok) {
+        this.#logger.warn(
+          `${this.#name}: export failed; ${op.unsettled} records dropped as rejected`,
+          error,
+        );
+      }
+      this.#settle(op, op.unsettled, ok ? 'exported' : 'rejected');
+    }
+    this.#pump();
+  }
+
+  /** A deadline passed: the records still unsettled are dropped and the export is aborted. */
+  #expire(op: InFlightExport, reason: ExportDeadline): void {
+    if (op.deadline !== undefined) {
+      clearTimeout(op.deadline);
+      op.deadline = undefined;
+    }
+    if (op.unsettled > 0) {
+      this.#logger.debug(`${this.#name}: ${op.unsettled} records dropped as ${reason}`);
+      this.#settle(op, op.unsettled, reason);
+    }
+    const millis =
+      reason === 'export_timeout'
+        ? this.options.exportTimeoutMillis
+        : this.options.shutdownTimeoutMillis;
+    op.controller.abort(new ExportAbortedError(reason, millis));
+  }
+
+  #abandonAll(reason: ExportDeadline): void {
+    for (const op of [...this.#inFlight]) this.#expire(op, reason);
+    const left = this.#queue.clear();
+    if (left > 0) this.#drop(reason, left);
+    this.#checkWaiters();
+  }
+
+  #isSettledUpTo(mark: number): boolean {
+    if (this.#queue.headPosition < mark) return false;
+    for (const op of this.#inFlight) if (op.startPosition < mark) return false;
+    return true;
+  }
+
+  #checkWaiters(): void {
+    this.#waiters.resolveWhere((mark) => this.#isSettledUpTo(mark));
+  }
+
+  #drop(reason: DropReason, count: number): void {
+    this.#dropped[reason] += count;
+    this.#warner.note();
+  }
+
+  #armTimer(): void {
+    this.#timer = unrefTimeout(this.#onTimer, this.options.scheduledDelayMillis);
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#due = true;
+    this.#pump();
+  };
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { silentLogger } from './internal/silent-logger.js';
+import type { DiagnosticLogger } from './types.js';
+
+/**
+ * What a full queue does with the next record.
+ * - `drop_newest`: the arriving record is dropped (what OpenTelemetry's batch processors do).
+ * - `drop_oldest`: the oldest queued record is evicted to make room (keeps fresh data after an
+ *   outage); a record already handed to the exporter is never evicted.
+ */
+export type OverflowPolicy = 'drop_newest' | 'drop_oldest';
+
+/** The overflow policies, for validation and documentation. */
+export const OVERFLOW_POLICIES: readonly OverflowPolicy[] = Object.freeze([
+  'drop_newest',
+  'drop_oldest',
+] as const);
+
+/** The longest delay `setTimeout` honours; longer ones would fire at once. */
+export const MAX_TIMER_MILLIS = 2_147_483_647;
+
+/** Tuning shared by the engine and the OpenTelemetry processors built on it. */
+export interface BatchOptions {
+  /**
+   * The most records the queue holds; past it, `overflowPolicy` applies. An integer >= 1.
+   * @default 2048
+   */
+  maxQueueSize?: number;
+  /**
+   * The most records handed to one export. An integer >= 1; clamped to `maxQueueSize`.
+   * @default 512
+   */
+  maxExportBatchSize?: number;
+  /**
+   * How long a partial batch waits for more records before it is exported, in milliseconds.
+   * An integer >= 0. A full batch is exported at once.
+   * @default 1000 (the span processor defaults to 5000, as OpenTelemetry does)
+   */
+  scheduledDelayMillis?: number;
+  /**
+   * The deadline of one export, retries included, in milliseconds. When it passes, the export's
+   * `AbortSignal` fires and its records count as `export_timeout`. An integer >= 1.
+   * @default 30000
+   */
+  exportTimeoutMillis?: number;
+  /**
+   * How long `shutdown()` may spend draining, in milliseconds. What is still queued or in flight
+   * then is counted as `shutdown_timeout`. An integer >= 0.
+   * @default 30000
+   */
+  shutdownTimeoutMillis?: number;
+  /**
+   * What a full queue does with the next record.
+   * @default 'drop_newest'
+   */
+  overflowPolicy?: OverflowPolicy;
+  /**
+   * The most exports in flight at once. An integer >= 1.
+   * @default 1
+   */
+  maxConcurrentExports?: number;
+  /**
+   * The shortest interval between two warnings about dropped records, in milliseconds; each
+   * warning carries the counts by reason since the previous one. An integer >= 0.
+   * @default 10000
+   */
+  dropWarningIntervalMillis?: number;
+}
+
+/** {@link BatchOptions} with every default applied and validated. */
+export type ResolvedBatchOptions = Readonly<Required<BatchOptions>>;
+
+/** The defaults of {@link BatchOptions}. */
+export const BATCH_DEFAULTS: ResolvedBatchOptions = Object.freeze({
+  maxQueueSize: 2048,
+  maxExportBatchSize: 512,
+  scheduledDelayMillis: 1000,
+  exportTimeoutMillis: 30_000,
+  shutdownTimeoutMillis: 30_000,
+  overflowPolicy: 'drop_newest',
+  maxConcurrentExports: 1,
+  dropWarningIntervalMillis: 10_000,
+});
+
+/**
+ * Applies defaults (`defaults` over {@link BATCH_DEFAULTS}), then validates. Throws a `TypeError`
+ * naming the option and echoing the bad value; clamps `maxExportBatchSize` to `maxQueueSize`
+ * with a warning, as OpenTelemetry does.
+ */
+export function resolveBatchOptions(
+  options: BatchOptions = {},
+  defaults: BatchOptions = {},
+  logger: DiagnosticLogger = silentLogger,
+): ResolvedBatchOptions {
+  const merged = { ...BATCH_DEFAULTS, ...withoutUndefined(defaults), ...withoutUndefined(options) };
+  const resolved = {
+    maxQueueSize: integerOption('maxQueueSize', merged.maxQueueSize, 1),
+    maxExportBatchSize: integerOption('maxExportBatchSize', merged.maxExportBatchSize, 1),
+    scheduledDelayMillis: millisOption('scheduledDelayMillis', merged.scheduledDelayMillis, 0),
+    exportTimeoutMillis: millisOption('exportTimeoutMillis', merged.exportTimeoutMillis, 1),
+    shutdownTimeoutMillis: millisOption('shutdownTimeoutMillis', merged.shutdownTimeoutMillis, 0),
+    overflowPolicy: oneOf('overflowPolicy', merged.overflowPolicy, OVERFLOW_POLICIES),
+    maxConcurrentExports: integerOption('maxConcurrentExports', merged.maxConcurrentExports, 1),
+    dropWarningIntervalMillis: millisOption(
+      'dropWarningIntervalMillis',
+      merged.dropWarningIntervalMillis,
+      0,
+    ),
+  };
+  if (resolved.maxExportBatchSize > resolved.maxQueueSize) {
+    logger.warn(
+      `maxExportBatchSize (${resolved.maxExportBatchSize}) must be <= maxQueueSize (${resolved.maxQueueSize}); using ${resolved.maxQueueSize}`,
+    );
+    resolved.maxExportBatchSize = resolved.maxQueueSize;
+  }
+  return Object.freeze(resolved);
+}
+
+/** Validates an integer option `>= min`; the error names the option and echoes the value. */
+export function integerOption(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(`${name} must be an integer >= ${min}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Validates a duration option: an integer between `min` and {@link MAX_TIMER_MILLIS}. */
+export function millisOption(name: string, value: unknown, min: number): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < min ||
+    value > MAX_TIMER_MILLIS
+  ) {
+    throw new TypeError(
+      `${name} must be an integer number of milliseconds between ${min} and ${MAX_TIMER_MILLIS}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Validates that `value` is one of `allowed`. */
+export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new TypeError(
+      `${name} must be one of ${allowed.map((v) => `'${v}'`).join(', ')}, got ${describe(value)}`,
+    );
+  }
+  return value as T;
+}
+
+/** Renders a bad option value for an error message without ever throwing. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(options) as (keyof T)[]) {
+    if (options[key] !== undefined) out[key] = options[key];
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+import { PermanentError, RetryableError } from './errors.js';
+
+/**
+ * True for a {@link PermanentError}, also one from another copy of this package (checked by its
+ * `code`), so that duplicated installs still classify correctly.
+ */
+export function isPermanentError(error: unknown): error is PermanentError {
+  return error instanceof PermanentError || hasCode(error, 'TR_PERMANENT');
+}
+
+/** True for a {@link RetryableError}, also one from another copy of this package. */
+export function isRetryableError(error: unknown): error is RetryableError {
+  return error instanceof RetryableError || hasCode(error, 'TR_RETRYABLE');
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  try {
+    return (error as { code?: unknown }).code === code;
+  } catch {
+    return false; // a hostile getter: not one of ours
+  }
+}

@@ -1,0 +1,70 @@
+/** Options of {@link RetryableError}. */
+export interface RetryableErrorOptions {
+  /** The backend asked to wait this long before the next attempt (e.g. from `Retry-After`). */
+  retryAfterMillis?: number;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * A failed send that may succeed later (a 503, a reset connection). Throw it from
+ * `Transport.send` to have the batch retried, after at least `retryAfterMillis` when given.
+ */
+export class RetryableError extends Error {
+  /** Stable identifier for programmatic checks. */
+  readonly code: 'TR_RETRYABLE' = 'TR_RETRYABLE';
+  /** The minimum wait the backend asked for before the next attempt, in milliseconds. */
+  readonly retryAfterMillis: number | undefined;
+
+  constructor(message: string, options: RetryableErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RetryableError';
+    const after = options.retryAfterMillis;
+    this.retryAfterMillis =
+      typeof after === 'number' && Number.isFinite(after) && after >= 0 ? after : undefined;
+  }
+}
+
+/** Options of {@link PermanentError}. */
+export interface PermanentErrorOptions {
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * A failed send that will fail again however often it is retried (a 400, a 401). Throw it from
+ * `Transport.send` to drop the batch as `rejected` without retrying.
+ */
+export class PermanentError extends Error {
+  /** Stable identifier for programmatic checks. */
+  readonly code: 'TR_PERMANENT' = 'TR_PERMANENT';
+
+  constructor(message: string, options: PermanentErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PermanentError';
+  }
+}
+
+/** Which deadline aborted an export. */
+export type ExportDeadline = 'export_timeout' | 'shutdown_timeout';
+
+/**
+ * The reason an export's `AbortSignal` carries when its deadline passed: `export_timeout` after
+ * `exportTimeoutMillis`, `shutdown_timeout` when the shutdown deadline cut it short.
+ */
+export class ExportAbortedError extends Error {
+  /** Stable identifier for programmatic checks. */
+  readonly code: 'TR_EXPORT_ABORTED' = 'TR_EXPORT_ABORTED';
+  /** Which deadline passed; also the drop reason of the records still unsettled. */
+  readonly deadline: ExportDeadline;
+
+  constructor(deadline: ExportDeadline, millis: number) {
+    super(
+      deadline === 'export_timeout'
+        ? `export did not finish within exportTimeoutMillis (${millis} ms)`
+        : `shutdown did not finish within shutdownTimeoutMillis (${millis} ms)`,
+    );
+    this.name = 'ExportAbortedError';
+    this.deadline = deadline;
+  }
+}

@@ -1,0 +1,45 @@
+export {
+  BatchEngine,
+  type BatchEngineOptions,
+  type ExportBatchContext,
+  type ExportBatchFn,
+} from './batch-engine.js';
+export {
+  BATCH_DEFAULTS,
+  type BatchOptions,
+  MAX_TIMER_MILLIS,
+  OVERFLOW_POLICIES,
+  type OverflowPolicy,
+  type ResolvedBatchOptions,
+  resolveBatchOptions,
+} from './engine-options.js';
+export { isPermanentError, isRetryableError } from './error-classification.js';
+export {
+  ExportAbortedError,
+  type ExportDeadline,
+  PermanentError,
+  type PermanentErrorOptions,
+  RetryableError,
+  type RetryableErrorOptions,
+} from './errors.js';
+export { createJsonEncoder, type JsonEncoderOptions } from './json-encoder.js';
+export {
+  RETRY_DEFAULTS,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+  resolveRetryOptions,
+  retryDelayMillis,
+} from './retry-policy.js';
+export { RingBuffer } from './ring-buffer.js';
+export { TransportDelivery, type TransportDeliveryOptions } from './transport-delivery.js';
+export {
+  type DiagnosticLogger,
+  DROP_REASONS,
+  type DropReason,
+  type EncodedBatch,
+  type Encoder,
+  type RecordOutcome,
+  type ReporterStats,
+  type SendContext,
+  type Transport,
+} from './types.js';

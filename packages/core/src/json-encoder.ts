@@ -1,0 +1,59 @@
+import type { EncodedBatch, Encoder } from './types.js';
+
+/** Options of {@link createJsonEncoder}. */
+export interface JsonEncoderOptions<Item> {
+  /**
+   * Turns a record into the plain value to serialise (pick fields, rename, flatten). May throw:
+   * that record alone is dropped as `encoding_failed`.
+   * @default the record itself
+   */
+  map?: (item: Item) => unknown;
+  /**
+   * `'array'`: one JSON array holding one element per record. `'ndjson'`: one JSON document per
+   * line, each line ending in `\n`.
+   * @default 'array'
+   */
+  format?: 'array' | 'ndjson';
+}
+
+/**
+ * A JSON encoder that serialises record by record, so that a record which cannot be serialised
+ * (a circular reference, a BigInt, a throwing `toJSON` or getter, `map` throwing) is left out
+ * alone and counted; the rest of its batch ships. The payload is a string.
+ */
+export function createJsonEncoder<Item>(
+  options: JsonEncoderOptions<Item> = {},
+): Encoder<Item, string> {
+  const map = options.map;
+  if (map !== undefined && typeof map !== 'function') {
+    throw new TypeError(`map must be a function, got ${typeof map}`);
+  }
+  const format = options.format ?? 'array';
+  if (format !== 'array' && format !== 'ndjson') {
+    throw new TypeError(`format must be 'array' or 'ndjson', got ${String(format)}`);
+  }
+  return {
+    encode(items: readonly Item[]): EncodedBatch<string> {
+      const parts: string[] = [];
+      let failedCount = 0;
+      let firstError: unknown;
+      for (const item of items) {
+        try {
+          const json = JSON.stringify(map === undefined ? item : map(item));
+          if (typeof json !== 'string') throw new TypeError('record serialises to nothing');
+          parts.push(json);
+        } catch (error) {
+          failedCount++;
+          firstError ??= error;
+        }
+      }
+      const payload =
+        parts.length === 0
+          ? undefined
+          : format === 'array'
+            ? `[${parts.join(',')}]`
+            : `${parts.join('\n')}\n`;
+      return { payload, recordCount: parts.length, failedCount, firstError };
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { integerOption, millisOption } from './engine-options.js';
+import { isRetryableError } from './error-classification.js';
+
+/** How a failed send is retried: exponential backoff with full jitter, honouring Retry-After. */
+export interface RetryOptions {
+  /**
+   * Attempts per batch, the first included. An integer >= 1; 1 disables retries.
+   * @default 5
+   */
+  maxAttempts?: number;
+  /**
+   * Upper bound of the wait before the first retry, in milliseconds. An integer >= 0.
+   * @default 1000
+   */
+  initialDelayMillis?: number;
+  /**
+   * Upper bound of any computed wait, in milliseconds. A `Retry-After` longer than this is still
+   * honoured; the export deadline bounds it. An integer >= `initialDelayMillis`.
+   * @default 30000
+   */
+  maxDelayMillis?: number;
+  /**
+   * Growth of the wait's upper bound per attempt. A finite number >= 1.
+   * @default 2
+   */
+  multiplier?: number;
+}
+
+/** {@link RetryOptions} with defaults applied and validated. */
+export type ResolvedRetryOptions = Readonly<Required<RetryOptions>>;
+
+/** The defaults of {@link RetryOptions}. */
+export const RETRY_DEFAULTS: ResolvedRetryOptions = Object.freeze({
+  maxAttempts: 5,
+  initialDelayMillis: 1000,
+  maxDelayMillis: 30_000,
+  multiplier: 2,
+});
+
+/** Applies defaults and validates; `false` means a single attempt. */
+export function resolveRetryOptions(options: RetryOptions | false = {}): ResolvedRetryOptions {
+  if (options === false) return Object.freeze({ ...RETRY_DEFAULTS, maxAttempts: 1 });
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`retry must be false or an object, got ${String(options)}`);
+  }
+  const merged = { ...RETRY_DEFAULTS };
+  for (const key of Object.keys(RETRY_DEFAULTS) as (keyof RetryOptions)[]) {
+    if (options[key] !== undefined) merged[key] = options[key];
+  }
+  const initialDelayMillis = millisOption('retry.initialDelayMillis', merged.initialDelayMillis, 0);
+  const multiplier = merged.multiplier;
+  if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 1) {
+    throw new TypeError(`retry.multiplier must be a finite number >= 1, got ${String(multiplier)}`);
+  }
+  return Object.freeze({
+    maxAttempts: integerOption('retry.maxAttempts', merged.maxAttempts, 1),
+    initialDelayMillis,
+    maxDelayMillis: millisOption('retry.maxDelayMillis', merged.maxDelayMillis, initialDelayMillis),
+    multiplier,
+  });
+}
+
+/**
+ * The wait before attempt `attempt + 1`, after attempt `attempt` failed with `error`: a uniform
+ * random value in `[0, min(maxDelayMillis, initialDelayMillis * multiplier^(attempt-1)))` (full
+ * jitter), but never less than the error's `retryAfterMillis`.
+ */
+export function retryDelayMillis(
+  attempt: number,
+  error: unknown,
+  options: ResolvedRetryOptions,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(
+    options.maxDelayMillis,
+    options.initialDelayMillis * options.multiplier ** Math.max(0, attempt - 1),
+  );
+  const jittered = Math.floor(random() * ceiling);
+  const retryAfter = isRetryableError(error) ? error.retryAfterMillis : undefined;
+  return retryAfter === undefined ? jittered : Math.max(retryAfter, jittered);
+}
