@@ -24,6 +24,11 @@ export interface ExportBatchContext {
   /** Fires when the export deadline or the shutdown deadline passes. */
   readonly signal: AbortSignal;
   /**
+   * When `signal` will fire, in `Date.now()` milliseconds (`Infinity` when never). A retry that
+   * could only start after it is not worth waiting for.
+   */
+  readonly deadline: number;
+  /**
    * Reports the outcome of `count` records of the batch as soon as it is known (a delivered
    * half, a record that failed to encode). Records left unsettled when the export resolves count
    * as exported; when it rejects, as `rejected`. Calls after the deadline are ignored.
@@ -95,6 +100,8 @@ export class BatchEngine<T> {
   #pumpQueued = false;
   #state = RUNNING;
   #shutdownPromise: Promise<void> | undefined;
+  /** When the shutdown deadline passes, in `Date.now()` milliseconds. */
+  #shutdownDeadlineAt = Number.POSITIVE_INFINITY;
 
   constructor(options: BatchEngineOptions<T>) {
     this.#logger = options.logger ?? silentLogger;
@@ -199,6 +206,10 @@ export class BatchEngine<T> {
     this.#keepAlive.hold();
     const budget = this.options.shutdownTimeoutMillis;
     const startedAt = Date.now();
+    this.#shutdownDeadlineAt = startedAt + budget;
+    for (const op of this.#inFlight) {
+      op.deadlineAt = Math.min(op.deadlineAt, this.#shutdownDeadlineAt);
+    }
     let deadlineTimer: TimerHandle | undefined;
     const deadline = new Promise<false>((resolve) => {
       deadlineTimer = unrefTimeout(() => resolve(false), budget);
@@ -275,8 +286,15 @@ export class BatchEngine<T> {
       () => this.#expire(op, 'export_timeout'),
       this.options.exportTimeoutMillis,
     );
+    op.deadlineAt = Math.min(
+      Date.now() + this.options.exportTimeoutMillis,
+      this.#shutdownDeadlineAt,
+    );
     const context: ExportBatchContext = {
       signal: op.controller.signal,
+      get deadline() {
+        return op.deadlineAt;
+      },
       settle: (count, outcome) => this.#settle(op, count, outcome),
       countRetry: () => {
         if (op.unsettled > 0) this.#retries++;

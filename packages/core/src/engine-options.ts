@@ -118,7 +118,7 @@ export function resolveBatchOptions(
 /** Validates an integer option `>= min`; the error names the option and echoes the value. */
 export function integerOption(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new TypeError(`${name} must be an integer >= ${min}, got ${describe(value)}`);
+    throw new TypeError(`${name} must be an integer >= ${min}, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -132,7 +132,7 @@ export function millisOption(name: string, value: unknown, min: number): number 
     value > MAX_TIMER_MILLIS
   ) {
     throw new TypeError(
-      `${name} must be an integer number of milliseconds between ${min} and ${MAX_TIMER_MILLIS}, got ${describe(value)}`,
+      `${name} must be an integer number of milliseconds between ${min} and ${MAX_TIMER_MILLIS}, got ${describeValue(value)}`,
     );
   }
   return value;
@@ -142,14 +142,14 @@ export function millisOption(name: string, value: unknown, min: number): number 
 export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new TypeError(
-      `${name} must be one of ${allowed.map((v) => `'${v}'`).join(', ')}, got ${describe(value)}`,
+      `${name} must be one of ${allowed.map((v) => `'${v}'`).join(', ')}, got ${describeValue(value)}`,
     );
   }
   return value as T;
 }
 
 /** Renders a bad option value for an error message without ever throwing. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';

@@ -7,6 +7,7 @@ export {
 export {
   BATCH_DEFAULTS,
   type BatchOptions,
+  describeValue,
   MAX_TIMER_MILLIS,
   OVERFLOW_POLICIES,
   type OverflowPolicy,
@@ -31,6 +32,7 @@ export {
   retryDelayMillis,
 } from './retry-policy.js';
 export { RingBuffer } from './ring-buffer.js';
+export { totalDropped, unaccountedRecords } from './stats.js';
 export { TransportDelivery, type TransportDeliveryOptions } from './transport-delivery.js';
 export {
   type DiagnosticLogger,

@@ -1,4 +1,7 @@
+import { describeValue, oneOf } from './engine-options.js';
 import type { EncodedBatch, Encoder } from './types.js';
+
+const FORMATS: readonly ('array' | 'ndjson')[] = ['array', 'ndjson'];
 
 /** Options of {@link createJsonEncoder}. */
 export interface JsonEncoderOptions<Item> {
@@ -26,12 +29,9 @@ export function createJsonEncoder<Item>(
 ): Encoder<Item, string> {
   const map = options.map;
   if (map !== undefined && typeof map !== 'function') {
-    throw new TypeError(`map must be a function, got ${typeof map}`);
+    throw new TypeError(`map must be a function, got ${describeValue(map)}`);
   }
-  const format = options.format ?? 'array';
-  if (format !== 'array' && format !== 'ndjson') {
-    throw new TypeError(`format must be 'array' or 'ndjson', got ${String(format)}`);
-  }
+  const format = options.format === undefined ? 'array' : oneOf('format', options.format, FORMATS);
   return {
     encode(items: readonly Item[]): EncodedBatch<string> {
       const parts: string[] = [];

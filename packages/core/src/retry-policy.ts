@@ -1,4 +1,4 @@
-import { integerOption, millisOption } from './engine-options.js';
+import { describeValue, integerOption, millisOption } from './engine-options.js';
 import { isRetryableError } from './error-classification.js';
 
 /** How a failed send is retried: exponential backoff with full jitter, honouring Retry-After. */
@@ -15,7 +15,9 @@ export interface RetryOptions {
   initialDelayMillis?: number;
   /**
    * Upper bound of any computed wait, in milliseconds. A `Retry-After` longer than this is still
-   * honoured; the export deadline bounds it. An integer >= `initialDelayMillis`.
+   * honoured, unless the retry would start after the export deadline: then the batch is dropped
+   * as `retries_exhausted` at once instead of holding its export slot. An integer >=
+   * `initialDelayMillis`.
    * @default 30000
    */
   maxDelayMillis?: number;
@@ -41,7 +43,7 @@ export const RETRY_DEFAULTS: ResolvedRetryOptions = Object.freeze({
 export function resolveRetryOptions(options: RetryOptions | false = {}): ResolvedRetryOptions {
   if (options === false) return Object.freeze({ ...RETRY_DEFAULTS, maxAttempts: 1 });
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`retry must be false or an object, got ${String(options)}`);
+    throw new TypeError(`retry must be false or an object, got ${describeValue(options)}`);
   }
   const merged = { ...RETRY_DEFAULTS };
   for (const key of Object.keys(RETRY_DEFAULTS) as (keyof RetryOptions)[]) {
@@ -50,7 +52,9 @@ export function resolveRetryOptions(options: RetryOptions | false = {}): Resolve
   const initialDelayMillis = millisOption('retry.initialDelayMillis', merged.initialDelayMillis, 0);
   const multiplier = merged.multiplier;
   if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 1) {
-    throw new TypeError(`retry.multiplier must be a finite number >= 1, got ${String(multiplier)}`);
+    throw new TypeError(
+      `retry.multiplier must be a finite number >= 1, got ${describeValue(multiplier)}`,
+    );
   }
   return Object.freeze({
     maxAttempts: integerOption('retry.maxAttempts', merged.maxAttempts, 1),
@@ -71,10 +75,12 @@ export function retryDelayMillis(
   options: ResolvedRetryOptions,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(
-    options.maxDelayMillis,
-    options.initialDelayMillis * options.multiplier ** Math.max(0, attempt - 1),
-  );
+  const growth = options.multiplier ** Math.max(0, attempt - 1);
+  // 0 * Infinity is NaN: a zero initial delay stays zero however many attempts have failed.
+  const ceiling =
+    options.initialDelayMillis === 0
+      ? 0
+      : Math.min(options.maxDelayMillis, options.initialDelayMillis * growth);
   const jittered = Math.floor(random() * ceiling);
   const retryAfter = isRetryableError(error) ? error.retryAfterMillis : undefined;
   return retryAfter === undefined ? jittered : Math.max(retryAfter, jittered);

@@ -75,7 +75,7 @@ export class RingBuffer<T> {
 
   /** Removes and returns up to `count` of the oldest items, oldest first. */
   take(count: number): T[] {
-    const n = Math.min(count, this.#size);
+    const n = count > 0 ? Math.min(Math.floor(count), this.#size) : 0;
     const out = new Array<T>(n);
     const slots = this.#slots;
     const mask = this.#mask;

@@ -10,6 +10,9 @@ import {
 } from './retry-policy.js';
 import type { DiagnosticLogger, Encoder, Transport } from './types.js';
 
+/** Failed deliveries are warned about at most this often; the rest go to debug. */
+const FAILURE_WARNING_INTERVAL_MILLIS = 10_000;
+
 /** Options of {@link TransportDelivery}. */
 export interface TransportDeliveryOptions<Item, Payload> {
   /** Where payloads go. */
@@ -46,6 +49,7 @@ export class TransportDelivery<Item, Payload> {
   readonly #logger: DiagnosticLogger;
   readonly #name: string;
   #shutdown: Promise<void> | undefined;
+  #lastWarnAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: TransportDeliveryOptions<Item, Payload>) {
     const { transport, encoder } = options;
@@ -72,15 +76,19 @@ export class TransportDelivery<Item, Payload> {
       context.settle(items.length, 'encoding_failed');
       return;
     }
-    if (encoded.failedCount > 0) {
+    const sendable = encoded.payload === undefined ? 0 : Math.max(0, encoded.recordCount);
+    // Whatever the encoder neither put in the payload nor reported is lost to encoding too,
+    // never silently counted as exported.
+    const unencoded = Math.max(encoded.failedCount, items.length - sendable);
+    if (unencoded > 0) {
       this.#logger.debug(
-        `${this.#name}: ${encoded.failedCount} records could not be encoded`,
+        `${this.#name}: ${unencoded} records could not be encoded`,
         encoded.firstError,
       );
-      context.settle(encoded.failedCount, 'encoding_failed');
+      context.settle(unencoded, 'encoding_failed');
     }
-    if (encoded.payload === undefined || encoded.recordCount === 0) return;
-    await this.#send(encoded.payload, encoded.recordCount, context);
+    if (encoded.payload === undefined || sendable === 0) return;
+    await this.#send(encoded.payload, Math.min(sendable, items.length - unencoded), context);
   }
 
   /** Shuts the transport down once; later calls share the first. Never rejects. */
@@ -95,6 +103,17 @@ export class TransportDelivery<Item, Payload> {
     return this.#shutdown;
   }
 
+  /** Failures go to `warn` at most once per interval, to `debug` otherwise: no log storms. */
+  #warn(message: string, error: unknown): void {
+    const now = Date.now();
+    if (now - this.#lastWarnAt >= FAILURE_WARNING_INTERVAL_MILLIS) {
+      this.#lastWarnAt = now;
+      this.#logger.warn(message, error);
+    } else {
+      this.#logger.debug(message, error);
+    }
+  }
+
   async #send(payload: Payload, recordCount: number, context: ExportBatchContext): Promise<void> {
     const { signal } = context;
     for (let attempt = 1; !signal.aborted; attempt++) {
@@ -105,19 +124,28 @@ export class TransportDelivery<Item, Payload> {
       } catch (error) {
         if (signal.aborted) return;
         if (isPermanentError(error)) {
-          this.#logger.warn(`${this.#name}: ${recordCount} records rejected`, error);
+          this.#warn(`${this.#name}: ${recordCount} records rejected`, error);
           context.settle(recordCount, 'rejected');
           return;
         }
+        const delay = retryDelayMillis(attempt, error, this.retry);
         if (attempt >= this.retry.maxAttempts) {
-          this.#logger.warn(
+          this.#warn(
             `${this.#name}: ${recordCount} records dropped after ${attempt} attempts`,
             error,
           );
           context.settle(recordCount, 'retries_exhausted');
           return;
         }
-        const delay = retryDelayMillis(attempt, error, this.retry);
+        if (Date.now() + delay >= context.deadline) {
+          // Waiting would only hold the export slot until the deadline aborts it anyway.
+          this.#warn(
+            `${this.#name}: ${recordCount} records dropped: the retry in ${delay} ms would start after the export deadline`,
+            error,
+          );
+          context.settle(recordCount, 'retries_exhausted');
+          return;
+        }
         this.#logger.debug(`${this.#name}: attempt ${attempt} failed; retrying in ${delay} ms`);
         if (!(await abortableSleep(delay, signal))) return;
         context.countRetry();

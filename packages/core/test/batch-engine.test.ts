@@ -5,12 +5,7 @@ import {
   type DiagnosticLogger,
   ExportAbortedError,
 } from '../src/index.js';
-import {
-  ControlledExport,
-  hangUntilAborted,
-  instant,
-  range,
-} from './helpers/controlled-export.js';
+import { ControlledExport, hangUntilAborted, instant, range } from './helpers/controlled-export.js';
 import { expectInvariant } from './helpers/invariant.js';
 
 /** Engines of the running test: the accounting identity is checked after every tick. */
@@ -167,13 +162,13 @@ describe('deadlines and concurrency', () => {
     for (const n of range(8)) engine.offer(n);
     await tick();
     expect(sink.calls).toHaveLength(1);
-    const signal = sink.calls[0]?.context.signal;
+    const signal = sink.calls[0]?.context.signal as AbortSignal;
     await tick(999);
-    expect(signal?.aborted).toBe(false);
+    expect(signal.aborted).toBe(false);
     await tick(1);
-    expect(signal?.aborted).toBe(true);
-    expect(signal?.reason).toBeInstanceOf(ExportAbortedError);
-    expect((signal?.reason as ExportAbortedError).deadline).toBe('export_timeout');
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(ExportAbortedError);
+    expect((signal.reason as ExportAbortedError).deadline).toBe('export_timeout');
     expect(sink.calls).toHaveLength(2);
     expect(sink.maxActive).toBe(1);
     expect(expectInvariant(engine.stats())).toMatchObject({
@@ -234,7 +229,10 @@ describe('deadlines and concurrency', () => {
       exported: 2,
       dropped: expect.objectContaining({ rejected: 2 }),
     });
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('export failed'), expect.any(Error));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('export failed'),
+      expect.any(Error),
+    );
   });
 
   it('accepts outcomes per record and counts retries reported by the export', async () => {
@@ -277,7 +275,11 @@ describe('flush', () => {
     expect(sink.calls).toHaveLength(50);
     expect(sink.maxActive).toBe(1);
     expect(sink.exportedItems()).toEqual(range(5000));
-    expect(expectInvariant(engine.stats())).toMatchObject({ exported: 5000, queued: 0, inFlight: 0 });
+    expect(expectInvariant(engine.stats())).toMatchObject({
+      exported: 5000,
+      queued: 0,
+      inFlight: 0,
+    });
   });
 
   it('makes concurrent callers each wait for the records received before their own call', async () => {
@@ -395,7 +397,10 @@ describe('shutdown', () => {
       },
     });
     await expect(engine.shutdown()).resolves.toBeUndefined();
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('shutdown failed'), expect.any(Error));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('shutdown failed'),
+      expect.any(Error),
+    );
   });
 });
 

@@ -10,6 +10,8 @@ export class InFlightExport {
   unsettled: number;
   /** The export deadline; cleared when the export's promise settles. */
   deadline: TimerHandle | undefined;
+  /** When the signal fires at the latest, in `Date.now()` milliseconds. */
+  deadlineAt: number = Number.POSITIVE_INFINITY;
 
   constructor(startPosition: number, size: number) {
     this.startPosition = startPosition;
