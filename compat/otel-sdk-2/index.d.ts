@@ -1,0 +1,30 @@
+export {
+  context,
+  DiagLogLevel,
+  diag,
+  ROOT_CONTEXT,
+  SamplingDecision,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+export { SeverityNumber } from '@opentelemetry/api-logs';
+export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+export { resourceFromAttributes } from '@opentelemetry/resources';
+export {
+  BatchLogRecordProcessor,
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+export {
+  BasicTracerProvider as TracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+
+/** Which SDK line this harness provides. */
+export declare const SDK_LINE: 2;
+
+/** Versions of the SDK packages this harness resolved, for reports and sanity checks. */
+export declare const SDK_VERSIONS: Readonly<Record<string, string>>;

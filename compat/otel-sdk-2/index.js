@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+
+// One module surface over the OpenTelemetry SDK 2.x line; see package.json.
+export {
+  context,
+  DiagLogLevel,
+  diag,
+  ROOT_CONTEXT,
+  SamplingDecision,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+export { SeverityNumber } from '@opentelemetry/api-logs';
+export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+export { resourceFromAttributes } from '@opentelemetry/resources';
+export {
+  BatchLogRecordProcessor,
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+export {
+  BasicTracerProvider as TracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+
+/** Which SDK line this harness provides. */
+export const SDK_LINE = 2;
+
+// Direct dependencies are linked into this package's node_modules; read their manifests there.
+const versionOf = (name) =>
+  JSON.parse(readFileSync(new URL(`./node_modules/${name}/package.json`, import.meta.url), 'utf8'))
+    .version;
+
+/** Versions of the SDK packages this harness resolved, for reports and sanity checks. */
+export const SDK_VERSIONS = Object.freeze({
+  api: versionOf('@opentelemetry/api'),
+  'sdk-logs': versionOf('@opentelemetry/sdk-logs'),
+  'sdk-trace-base': versionOf('@opentelemetry/sdk-trace-base'),
+});

@@ -1,0 +1,26 @@
+export {
+  context,
+  DiagLogLevel,
+  diag,
+  ROOT_CONTEXT,
+  SamplingDecision,
+  SeverityNumber,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+export { resourceFromAttributes } from '@opentelemetry/resources';
+export {
+  BatchLogRecordProcessor,
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+export { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+
+/** Which SDK line this harness provides. */
+export declare const SDK_LINE: 3;
+
+/** Versions of the SDK packages this harness resolved, for reports and sanity checks. */
+export declare const SDK_VERSIONS: Readonly<Record<string, string>>;

@@ -1,0 +1,50 @@
+export {
+  BATCH_DEFAULTS,
+  type BatchOptions,
+  DROP_REASONS,
+  type DropReason,
+  type EncodedBatch,
+  type Encoder,
+  ExportAbortedError,
+  type OverflowPolicy,
+  PermanentError,
+  RETRY_DEFAULTS,
+  type ReporterStats,
+  RetryableError,
+  type RetryOptions,
+  type SendContext,
+  type Transport,
+  totalDropped,
+  unaccountedRecords,
+} from '@telemetry-reporter/core';
+export type { TransportExporterBaseOptions } from './internal/transport-exporter-base.js';
+export { type LogRecordJson, logRecordToJson } from './log-record-json.js';
+export {
+  ReporterLogRecordProcessor,
+  type ReporterLogRecordProcessorOptions,
+} from './reporter-log-record-processor.js';
+export {
+  ReporterSpanProcessor,
+  type ReporterSpanProcessorOptions,
+} from './reporter-span-processor.js';
+export { type SpanJson, spanToJson } from './span-json.js';
+export {
+  TransportLogRecordExporter,
+  type TransportLogRecordExporterOptions,
+} from './transport-log-record-exporter.js';
+export {
+  TransportSpanExporter,
+  type TransportSpanExporterOptions,
+} from './transport-span-exporter.js';
+export type {
+  ExporterLike,
+  ExportResultLike,
+  InstrumentationScopeLike,
+  LogRecordExporterLike,
+  ReporterLogRecord,
+  ReporterSpan,
+  ResourceLike,
+  SpanEventLike,
+  SpanExporterLike,
+  SpanLinkLike,
+} from './types.js';

@@ -1,0 +1,65 @@
+import type {
+  BatchEngine,
+  BatchOptions,
+  ReporterStats,
+  ResolvedBatchOptions,
+} from '@telemetry-reporter/core';
+import {
+  checkExporter,
+  createProcessorEngine,
+  flushProcessor,
+} from './internal/processor-engine.js';
+import type { LogRecordExporterLike, ReporterLogRecord } from './types.js';
+
+/** Options of {@link ReporterLogRecordProcessor}: the exporter and the batching tuning. */
+export interface ReporterLogRecordProcessorOptions extends BatchOptions {
+  /** Where batches go: any OpenTelemetry log record exporter, or a `TransportLogRecordExporter`. */
+  exporter: LogRecordExporterLike;
+}
+
+const NAME = 'ReporterLogRecordProcessor';
+
+/**
+ * A drop-in replacement for OpenTelemetry's `BatchLogRecordProcessor`. `onEmit` is an O(1) push
+ * that never throws, blocks or allocates a timer; batches leave by size or time, at most
+ * `maxConcurrentExports` at a time, each with a deadline; every dropped record is counted by
+ * reason in {@link ReporterLogRecordProcessor.stats | stats()}; `shutdown()` drains within
+ * `shutdownTimeoutMillis`.
+ */
+export class ReporterLogRecordProcessor {
+  readonly #engine: BatchEngine<ReporterLogRecord>;
+  readonly #exporter: LogRecordExporterLike;
+
+  constructor(options: ReporterLogRecordProcessorOptions) {
+    this.#exporter = checkExporter<ReporterLogRecord>(options?.exporter);
+    this.#engine = createProcessorEngine(NAME, this.#exporter, options, {});
+  }
+
+  /** The options in effect, defaults applied. */
+  get options(): ResolvedBatchOptions {
+    return this.#engine.options;
+  }
+
+  /** Queues the record; O(1), never throws. */
+  onEmit(logRecord: ReporterLogRecord, _context?: unknown): void {
+    this.#engine.offer(logRecord);
+  }
+
+  /**
+   * Resolves when every record emitted before the call is exported or dropped, or when
+   * `timeoutMillis` passes (records still pending are exported later, not lost). Never rejects.
+   */
+  forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
+    return flushProcessor(NAME, this.#engine, this.#exporter, options?.timeoutMillis);
+  }
+
+  /** Stops accepting records, drains the queue and shuts the exporter down, within the deadline. */
+  shutdown(): Promise<void> {
+    return this.#engine.shutdown();
+  }
+
+  /** The counters: received, exported, queued, in flight, retries and drops by reason. */
+  stats(): ReporterStats {
+    return this.#engine.stats();
+  }
+}

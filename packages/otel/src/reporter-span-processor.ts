@@ -1,0 +1,75 @@
+import type {
+  BatchEngine,
+  BatchOptions,
+  ReporterStats,
+  ResolvedBatchOptions,
+} from '@telemetry-reporter/core';
+import {
+  checkExporter,
+  createProcessorEngine,
+  flushProcessor,
+} from './internal/processor-engine.js';
+import type { ReporterSpan, SpanExporterLike } from './types.js';
+
+/** Options of {@link ReporterSpanProcessor}: the exporter and the batching tuning. */
+export interface ReporterSpanProcessorOptions extends BatchOptions {
+  /** Where batches go: any OpenTelemetry span exporter, or a `TransportSpanExporter`. */
+  exporter: SpanExporterLike;
+}
+
+const NAME = 'ReporterSpanProcessor';
+const SAMPLED = 1; // TraceFlags.SAMPLED
+/** Spans wait longer for company than logs, as in OpenTelemetry's `BatchSpanProcessor`. */
+const SPAN_DEFAULTS: BatchOptions = Object.freeze({ scheduledDelayMillis: 5000 });
+
+/**
+ * A drop-in replacement for OpenTelemetry's `BatchSpanProcessor`: the same engine as
+ * {@link ReporterLogRecordProcessor}, fed by `onEnd` with sampled spans only. `onStart` does
+ * nothing. `scheduledDelayMillis` defaults to 5000.
+ */
+export class ReporterSpanProcessor {
+  readonly #engine: BatchEngine<ReporterSpan>;
+  readonly #exporter: SpanExporterLike;
+
+  constructor(options: ReporterSpanProcessorOptions) {
+    this.#exporter = checkExporter<ReporterSpan>(options?.exporter);
+    this.#engine = createProcessorEngine(NAME, this.#exporter, options, SPAN_DEFAULTS);
+  }
+
+  /** The options in effect, defaults applied. */
+  get options(): ResolvedBatchOptions {
+    return this.#engine.options;
+  }
+
+  /** Does nothing: spans are queued when they end. */
+  onStart(_span: unknown, _parentContext: unknown): void {}
+
+  /** Queues the span if it is sampled; O(1), never throws. */
+  onEnd(span: ReporterSpan): void {
+    let sampled: boolean;
+    try {
+      sampled = (span.spanContext().traceFlags & SAMPLED) !== 0;
+    } catch {
+      return; // not a span the SDK made; the hot path never throws
+    }
+    if (sampled) this.#engine.offer(span);
+  }
+
+  /**
+   * Resolves when every span ended before the call is exported or dropped, or when
+   * `timeoutMillis` passes (spans still pending are exported later, not lost). Never rejects.
+   */
+  forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
+    return flushProcessor(NAME, this.#engine, this.#exporter, options?.timeoutMillis);
+  }
+
+  /** Stops accepting spans, drains the queue and shuts the exporter down, within the deadline. */
+  shutdown(): Promise<void> {
+    return this.#engine.shutdown();
+  }
+
+  /** The counters: received (sampled spans), exported, queued, in flight, retries, drops. */
+  stats(): ReporterStats {
+    return this.#engine.stats();
+  }
+}
