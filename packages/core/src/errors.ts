@@ -25,6 +25,9 @@ export class RetryableError extends Error {
   }
 }
 
+/** The `code` of a {@link PermanentError} or of its subclass {@link PayloadTooLargeError}. */
+export type PermanentErrorCode = 'TR_PERMANENT' | 'TR_PAYLOAD_TOO_LARGE';
+
 /** Options of {@link PermanentError}. */
 export interface PermanentErrorOptions {
   /** The underlying error. */
@@ -37,11 +40,26 @@ export interface PermanentErrorOptions {
  */
 export class PermanentError extends Error {
   /** Stable identifier for programmatic checks. */
-  readonly code: 'TR_PERMANENT' = 'TR_PERMANENT';
+  readonly code: PermanentErrorCode = 'TR_PERMANENT';
 
   constructor(message: string, options: PermanentErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'PermanentError';
+  }
+}
+
+/**
+ * The backend refused a payload for its size (HTTP 413). The delivery splits the batch in halves
+ * and sends each, down to single records; a single record still too large is dropped as
+ * `rejected`. Where the batch cannot be split, it counts as a {@link PermanentError}.
+ */
+export class PayloadTooLargeError extends PermanentError {
+  /** Stable identifier for programmatic checks. */
+  override readonly code: PermanentErrorCode = 'TR_PAYLOAD_TOO_LARGE';
+
+  constructor(message: string, options: PermanentErrorOptions = {}) {
+    super(message, options);
+    this.name = 'PayloadTooLargeError';
   }
 }
 

@@ -14,11 +14,17 @@ export {
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from './engine-options.js';
-export { isPermanentError, isRetryableError } from './error-classification.js';
+export {
+  isPayloadTooLargeError,
+  isPermanentError,
+  isRetryableError,
+} from './error-classification.js';
 export {
   ExportAbortedError,
   type ExportDeadline,
+  PayloadTooLargeError,
   PermanentError,
+  type PermanentErrorCode,
   type PermanentErrorOptions,
   RetryableError,
   type RetryableErrorOptions,

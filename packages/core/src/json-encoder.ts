@@ -35,25 +35,27 @@ export function createJsonEncoder<Item>(
   return {
     encode(items: readonly Item[]): EncodedBatch<string> {
       const parts: string[] = [];
-      let failedCount = 0;
+      let failedIndexes: number[] | undefined;
       let firstError: unknown;
-      for (const item of items) {
+      for (let i = 0; i < items.length; i++) {
         try {
-          const json = JSON.stringify(map === undefined ? item : map(item));
+          const json = JSON.stringify(map === undefined ? items[i] : map(items[i] as Item));
           if (typeof json !== 'string') throw new TypeError('record serialises to nothing');
           parts.push(json);
         } catch (error) {
-          failedCount++;
+          failedIndexes ??= [];
+          failedIndexes.push(i);
           firstError ??= error;
         }
       }
+      const failedCount = failedIndexes?.length ?? 0;
       const payload =
         parts.length === 0
           ? undefined
           : format === 'array'
             ? `[${parts.join(',')}]`
             : `${parts.join('\n')}\n`;
-      return { payload, recordCount: parts.length, failedCount, firstError };
+      return { payload, recordCount: parts.length, failedCount, firstError, failedIndexes };
     },
   };
 }

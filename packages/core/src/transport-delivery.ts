@@ -1,5 +1,5 @@
 import type { ExportBatchContext } from './batch-engine.js';
-import { isPermanentError } from './error-classification.js';
+import { isPayloadTooLargeError, isPermanentError } from './error-classification.js';
 import { abortableSleep } from './internal/abortable-sleep.js';
 import { silentLogger } from './internal/silent-logger.js';
 import {
@@ -8,7 +8,7 @@ import {
   resolveRetryOptions,
   retryDelayMillis,
 } from './retry-policy.js';
-import type { DiagnosticLogger, Encoder, Transport } from './types.js';
+import type { DiagnosticLogger, EncodedBatch, Encoder, Transport } from './types.js';
 
 /** Failed deliveries are warned about at most this often; the rest go to debug. */
 const FAILURE_WARNING_INTERVAL_MILLIS = 10_000;
@@ -68,27 +68,8 @@ export class TransportDelivery<Item, Payload> {
 
   /** Encodes `items` and delivers them; settles every record through `context`. */
   async deliver(items: readonly Item[], context: ExportBatchContext): Promise<void> {
-    let encoded: ReturnType<Encoder<Item, Payload>['encode']>;
-    try {
-      encoded = this.#encoder.encode(items);
-    } catch (error) {
-      this.#logger.warn(`${this.#name}: encoder threw; ${items.length} records dropped`, error);
-      context.settle(items.length, 'encoding_failed');
-      return;
-    }
-    const sendable = encoded.payload === undefined ? 0 : Math.max(0, encoded.recordCount);
-    // Whatever the encoder neither put in the payload nor reported is lost to encoding too,
-    // never silently counted as exported.
-    const unencoded = Math.max(encoded.failedCount, items.length - sendable);
-    if (unencoded > 0) {
-      this.#logger.debug(
-        `${this.#name}: ${unencoded} records could not be encoded`,
-        encoded.firstError,
-      );
-      context.settle(unencoded, 'encoding_failed');
-    }
-    if (encoded.payload === undefined || sendable === 0) return;
-    await this.#send(encoded.payload, Math.min(sendable, items.length - unencoded), context);
+    const part = this.#encode(items, context);
+    if (part !== undefined) await this.#deliverPart(part, context);
   }
 
   /** Shuts the transport down once; later calls share the first. Never rejects. */
@@ -114,19 +95,77 @@ export class TransportDelivery<Item, Payload> {
     }
   }
 
-  async #send(payload: Payload, recordCount: number, context: ExportBatchContext): Promise<void> {
+  /**
+   * Encodes `items` and settles what could not be encoded. Returns the payload with the records
+   * it holds, or `undefined` when nothing is left to send. `items` of the result is set when the
+   * payload's records are known, so that it can be split if the backend finds it too large.
+   */
+  #encode(
+    items: readonly Item[],
+    context: ExportBatchContext,
+  ): EncodedPart<Item, Payload> | undefined {
+    let encoded: EncodedBatch<Payload>;
+    try {
+      encoded = this.#encoder.encode(items);
+    } catch (error) {
+      this.#warn(`${this.#name}: encoder threw; ${items.length} records dropped`, error);
+      context.settle(items.length, 'encoding_failed');
+      return undefined;
+    }
+    const sendable = encoded.payload === undefined ? 0 : Math.max(0, encoded.recordCount);
+    // Whatever the encoder neither put in the payload nor reported is lost to encoding too,
+    // never silently counted as exported.
+    const unencoded = Math.max(encoded.failedCount, items.length - sendable);
+    if (unencoded > 0) {
+      this.#logger.debug(
+        `${this.#name}: ${unencoded} records could not be encoded`,
+        encoded.firstError,
+      );
+      context.settle(unencoded, 'encoding_failed');
+    }
+    if (encoded.payload === undefined || sendable === 0) return undefined;
+    return {
+      payload: encoded.payload,
+      count: Math.min(sendable, items.length - unencoded),
+      items: payloadItems(items, unencoded, encoded.failedIndexes),
+    };
+  }
+
+  /** Sends a part; when the backend finds it too large, splits it in halves, recursively. */
+  async #deliverPart(part: EncodedPart<Item, Payload>, context: ExportBatchContext): Promise<void> {
+    if ((await this.#send(part.payload, part.count, context)) !== 'too_large') return;
+    if (part.items === undefined || part.items.length < 2) {
+      this.#warn(`${this.#name}: ${part.count} records rejected: payload too large`, undefined);
+      context.settle(part.count, 'rejected');
+      return;
+    }
+    const middle = Math.ceil(part.items.length / 2);
+    for (const half of [part.items.slice(0, middle), part.items.slice(middle)]) {
+      if (context.signal.aborted) return;
+      const halfPart = this.#encode(half, context);
+      if (halfPart !== undefined) await this.#deliverPart(halfPart, context);
+    }
+  }
+
+  /** Sends one payload with retries; settles it unless the backend said it is too large. */
+  async #send(
+    payload: Payload,
+    recordCount: number,
+    context: ExportBatchContext,
+  ): Promise<'settled' | 'too_large'> {
     const { signal } = context;
     for (let attempt = 1; !signal.aborted; attempt++) {
       try {
         await this.#transport.send(payload, { signal, attempt, recordCount });
         context.settle(recordCount, 'exported');
-        return;
+        return 'settled';
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) break;
+        if (isPayloadTooLargeError(error)) return 'too_large';
         if (isPermanentError(error)) {
           this.#warn(`${this.#name}: ${recordCount} records rejected`, error);
           context.settle(recordCount, 'rejected');
-          return;
+          return 'settled';
         }
         const delay = retryDelayMillis(attempt, error, this.retry);
         if (attempt >= this.retry.maxAttempts) {
@@ -135,7 +174,7 @@ export class TransportDelivery<Item, Payload> {
             error,
           );
           context.settle(recordCount, 'retries_exhausted');
-          return;
+          return 'settled';
         }
         if (Date.now() + delay >= context.deadline) {
           // Waiting would only hold the export slot until the deadline aborts it anyway.
@@ -144,12 +183,32 @@ export class TransportDelivery<Item, Payload> {
             error,
           );
           context.settle(recordCount, 'retries_exhausted');
-          return;
+          return 'settled';
         }
         this.#logger.debug(`${this.#name}: attempt ${attempt} failed; retrying in ${delay} ms`);
-        if (!(await abortableSleep(delay, signal))) return;
+        if (!(await abortableSleep(delay, signal))) break;
         context.countRetry();
       }
     }
+    return 'settled'; // aborted: the engine counts the records at its deadline
   }
+}
+
+/** An encoded payload and, when known, the records it holds. */
+interface EncodedPart<Item, Payload> {
+  readonly payload: Payload;
+  readonly count: number;
+  readonly items: readonly Item[] | undefined;
+}
+
+/** The records a payload holds: all of them, those not failed, or unknown. */
+function payloadItems<Item>(
+  items: readonly Item[],
+  unencoded: number,
+  failedIndexes: readonly number[] | undefined,
+): readonly Item[] | undefined {
+  if (unencoded === 0) return items;
+  if (failedIndexes === undefined || failedIndexes.length !== unencoded) return undefined;
+  const failed = new Set(failedIndexes);
+  return items.filter((_, index) => !failed.has(index));
 }

@@ -86,6 +86,12 @@ export interface EncodedBatch<Payload> {
   readonly failedCount: number;
   /** The first encoding error, for diagnostics. */
   readonly firstError?: unknown;
+  /**
+   * Positions (in the input) of the records left out. Lets a delivery split the batch when the
+   * backend says it is too large (HTTP 413) without counting those records twice; without it,
+   * a batch with encoding failures that is too large is rejected whole.
+   */
+  readonly failedIndexes?: readonly number[];
 }
 
 /**

@@ -6,7 +6,9 @@ import {
   type DiagnosticLogger,
   type Encoder,
   ExportAbortedError,
+  PayloadTooLargeError,
   type RetryOptions,
+  type Transport,
   TransportDelivery,
 } from '../src/index.js';
 import { range } from './helpers/controlled-export.js';
@@ -42,7 +44,7 @@ interface SetupOptions {
 }
 
 /** A real engine whose exports go through a TransportDelivery to `transport`. */
-function setup(transport: ScriptedTransport<string>, options: SetupOptions = {}): Setup {
+function setup(transport: Transport<string>, options: SetupOptions = {}): Setup {
   const logger = {
     warn: vi.fn<DiagnosticLogger['warn']>(),
     debug: vi.fn<DiagnosticLogger['debug']>(),
@@ -575,5 +577,86 @@ describe('construction', () => {
           retry: { maxAttempts: 0 },
         }),
     ).toThrow(/^retry\.maxAttempts must be an integer >= 1, got 0$/);
+  });
+});
+
+describe('payload too large (HTTP 413)', () => {
+  /** Refuses payloads of more than `limit` records, or any payload holding record `huge`. */
+  function sizeLimited(limit: number, huge?: number) {
+    const sent: number[][] = [];
+    const transport = {
+      calls: 0,
+      async send(payload: string): Promise<void> {
+        transport.calls++;
+        const ids = (JSON.parse(payload) as Rec[]).map((r) => r.id);
+        if (ids.length > limit || (huge !== undefined && ids.includes(huge))) {
+          throw new PayloadTooLargeError('413 Payload Too Large');
+        }
+        sent.push(ids);
+      },
+    };
+    return { transport, sent };
+  }
+
+  it('splits the batch in halves until every part fits, and counts exactly', async () => {
+    const { transport, sent } = sizeLimited(25);
+    const { engine } = setup(transport, { engine: { maxExportBatchSize: 100 } });
+    offerAll(engine, records(100));
+    await tick();
+    expect(sent.map((ids) => ids.length)).toEqual([25, 25, 25, 25]);
+    expect(sent.flat()).toEqual(range(100));
+    expect(expectInvariant(engine.stats())).toMatchObject({ exported: 100, retries: 0 });
+  });
+
+  it('drops a single record that is still too large as rejected, and ships the rest', async () => {
+    const { transport, sent } = sizeLimited(1000, 42);
+    const { engine } = setup(transport, { engine: { maxExportBatchSize: 100 } });
+    offerAll(engine, records(100));
+    await tick();
+    expect(sent.flat().sort((a, b) => a - b)).toEqual(range(100).filter((id) => id !== 42));
+    expect(expectInvariant(engine.stats())).toMatchObject({
+      exported: 99,
+      dropped: expect.objectContaining({ rejected: 1 }),
+    });
+    // 1 + 2 + 2 + ... : one failing half per level, log2(100) levels
+    expect(transport.calls).toBeLessThanOrEqual(1 + 2 * 7);
+  });
+
+  it('never counts a record that failed to encode twice while splitting', async () => {
+    const { transport, sent } = sizeLimited(10);
+    const { engine } = setup(transport, { engine: { maxExportBatchSize: 40 } });
+    const batch = records(40);
+    const circular: Rec = { id: 7 };
+    circular.self = circular;
+    batch[7] = circular;
+    offerAll(engine, batch);
+    await tick();
+    expect(sent.flat()).toEqual(range(40).filter((id) => id !== 7));
+    expect(expectInvariant(engine.stats())).toMatchObject({
+      exported: 39,
+      dropped: expect.objectContaining({ encoding_failed: 1, rejected: 0 }),
+    });
+  });
+
+  it('rejects the whole payload when its records are unknown and it cannot be split', async () => {
+    const { transport } = sizeLimited(5);
+    const opaque: Encoder<Rec, string> = {
+      // drops one record but does not say which
+      encode: (items) => ({
+        payload: JSON.stringify(items.slice(1)),
+        recordCount: items.length - 1,
+        failedCount: 1,
+      }),
+    };
+    const { engine } = setup(transport, {
+      encoder: opaque,
+      engine: { maxExportBatchSize: 10 },
+    });
+    offerAll(engine, records(10));
+    await tick();
+    expect(expectInvariant(engine.stats())).toMatchObject({
+      exported: 0,
+      dropped: expect.objectContaining({ encoding_failed: 1, rejected: 9 }),
+    });
   });
 });
