@@ -11,12 +11,16 @@ import { InFlightExport } from './internal/in-flight-export.js';
 import { silentLogger } from './internal/silent-logger.js';
 import { KeepAlive, type TimerHandle, unrefTimeout } from './internal/timers.js';
 import { RingBuffer } from './ring-buffer.js';
+import { SEVERITY_CLASSES, SeverityQueue } from './severity-queue.js';
 import {
   type DiagnosticLogger,
   DROP_REASONS,
   type DropReason,
   type RecordOutcome,
   type ReporterStats,
+  SEVERITY_RANGES,
+  type SeverityRange,
+  severityRangeOf,
 } from './types.js';
 
 /** What an export is given besides its batch. */
@@ -57,6 +61,28 @@ export interface BatchEngineOptions<T> extends BatchOptions {
    * @default 'BatchEngine'
    */
   name?: string;
+  /**
+   * The record's OpenTelemetry severity number (1-24; anything else is "no severity"), for
+   * `drop_lowest_severity` and `stats().droppedBySeverity`. Called on the hot path only with
+   * that policy, otherwise only for shed records; must be cheap and must not throw.
+   * @default every record has no severity
+   */
+  severityOf?: (record: T) => number;
+  /**
+   * An estimate of the record's size in bytes, for `maxQueueBytes`. Called once per record on
+   * the hot path when `maxQueueBytes` is finite; must be cheap and must not throw.
+   * @default every record counts 1 byte
+   */
+  sizeOf?: (record: T) => number;
+}
+
+/** The queue operations the export side needs, whichever queue backs the engine. */
+interface QueueView<T> {
+  readonly size: number;
+  readonly headPosition: number;
+  readonly tailPosition: number;
+  take(count: number): T[];
+  clear(): number;
 }
 
 const RUNNING = 0;
@@ -79,10 +105,19 @@ export class BatchEngine<T> {
   readonly #onShutdown: (() => Promise<void> | void) | undefined;
   readonly #logger: DiagnosticLogger;
   readonly #name: string;
-  readonly #queue: RingBuffer<T>;
+  readonly #queue: QueueView<T>;
+  /** Backs the default policies without a byte limit: the fastest hot path. */
+  readonly #ring: RingBuffer<T> | undefined;
+  /** Backs `drop_lowest_severity` and byte-bounded queues. */
+  readonly #ranked: SeverityQueue<T> | undefined;
   readonly #batchSize: number;
   readonly #maxConcurrent: number;
   readonly #dropOldest: boolean;
+  readonly #dropLowest: boolean;
+  readonly #maxBytes: number;
+  readonly #severityOf: (record: T) => number;
+  readonly #sizeOf: (record: T) => number;
+  readonly #droppedBySeverity: Record<SeverityRange, number>;
   readonly #inFlight = new Set<InFlightExport>();
   readonly #dropped: Record<DropReason, number>;
   readonly #warner: DropWarner;
@@ -112,10 +147,24 @@ export class BatchEngine<T> {
     }
     this.#exportBatch = options.exportBatch;
     this.#onShutdown = options.onShutdown;
-    this.#queue = new RingBuffer<T>(this.options.maxQueueSize);
     this.#batchSize = this.options.maxExportBatchSize;
     this.#maxConcurrent = this.options.maxConcurrentExports;
     this.#dropOldest = this.options.overflowPolicy === 'drop_oldest';
+    this.#dropLowest = this.options.overflowPolicy === 'drop_lowest_severity';
+    this.#maxBytes = this.options.maxQueueBytes;
+    this.#severityOf = guarded('severityOf', options.severityOf, 0);
+    this.#sizeOf = guarded('sizeOf', options.sizeOf, 1);
+    if (this.#dropLowest || this.#maxBytes !== Number.POSITIVE_INFINITY) {
+      this.#ranked = new SeverityQueue<T>(this.options.maxQueueSize);
+      this.#queue = this.#ranked;
+    } else {
+      this.#ring = new RingBuffer<T>(this.options.maxQueueSize);
+      this.#queue = this.#ring;
+    }
+    this.#droppedBySeverity = Object.fromEntries(SEVERITY_RANGES.map((r) => [r, 0])) as Record<
+      SeverityRange,
+      number
+    >;
     this.#dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<
       DropReason,
       number
@@ -139,21 +188,62 @@ export class BatchEngine<T> {
       this.#drop('already_shutdown', 1);
       return false;
     }
-    const queue = this.#queue;
-    if (!queue.push(record)) {
-      this.#drop('queue_full', 1);
-      if (!this.#dropOldest) return false;
-      queue.shift();
-      queue.push(record);
+    const ring = this.#ring;
+    if (ring === undefined) return this.#offerRanked(record);
+    if (!ring.push(record)) {
+      if (!this.#dropOldest) {
+        this.#shed(this.#severityOf(record));
+        return false;
+      }
+      this.#shed(this.#severityOf(ring.shift() as T));
+      ring.push(record);
       if (this.#waiters.size > 0) this.#checkWaiters();
-      return true;
     }
+    this.#afterAccept();
+    return true;
+  }
+
+  /** `offer` for `drop_lowest_severity` and byte-bounded queues. */
+  #offerRanked(record: T): boolean {
+    const queue = this.#ranked as SeverityQueue<T>;
+    const severity = severityClass(this.#severityOf(record));
+    const bytes = this.#maxBytes === Number.POSITIVE_INFINITY ? 0 : this.#sizeOf(record);
+    if (bytes > this.#maxBytes) {
+      this.#shed(severity);
+      return false;
+    }
+    let evicted = false;
+    let accepted = true;
+    while (queue.size > 0 && (queue.isFull || queue.bytes + bytes > this.#maxBytes)) {
+      if (this.#dropOldest) {
+        queue.evictOldest();
+      } else if (this.#dropLowest && severity > queue.lowestSeverity()) {
+        queue.evictLowest();
+      } else {
+        accepted = false; // drop_newest, or the arriving record ranks lowest
+        break;
+      }
+      this.#shed(queue.lastEvictedSeverity);
+      evicted = true;
+    }
+    if (evicted && this.#waiters.size > 0) this.#checkWaiters();
+    if (!accepted) {
+      this.#shed(severity);
+      return false;
+    }
+    queue.push(record, severity, bytes);
+    this.#afterAccept();
+    return true;
+  }
+
+  /** Arms the triggers after a record joined the queue. */
+  #afterAccept(): void {
+    const queue = this.#queue;
     if (queue.size >= this.#batchSize) {
       if (!this.#pumpQueued && this.#activeExports < this.#maxConcurrent) this.#schedulePump();
     } else if (this.#timer === undefined && !this.#due) {
       this.#armTimer();
     }
-    return true;
   }
 
   /**
@@ -197,6 +287,7 @@ export class BatchEngine<T> {
       inFlight: this.#inFlightRecords,
       retries: this.#retries,
       dropped: { ...this.#dropped },
+      droppedBySeverity: { ...this.#droppedBySeverity },
     };
   }
 
@@ -375,6 +466,12 @@ export class BatchEngine<T> {
     this.#waiters.resolveWhere((mark) => this.#isSettledUpTo(mark));
   }
 
+  /** A record the queue gave up (the arriving one, or an evicted one) of severity `severity`. */
+  #shed(severity: number): void {
+    this.#droppedBySeverity[severityRangeOf(severity)]++;
+    this.#drop('queue_full', 1);
+  }
+
   #drop(reason: DropReason, count: number): void {
     this.#dropped[reason] += count;
     this.#warner.note();
@@ -396,4 +493,27 @@ export class BatchEngine<T> {
       this.#timer = undefined;
     }
   }
+}
+
+/** Clamps a severity number to a class of {@link SeverityQueue}: 1-24, else 0 (none). */
+function severityClass(severity: number): number {
+  return severity >= 1 && severity < SEVERITY_CLASSES ? Math.floor(severity) : 0;
+}
+
+/** Wraps a hot-path callback so that it can neither throw nor return garbage. */
+function guarded<T>(
+  name: string,
+  fn: ((record: T) => number) | undefined,
+  fallback: number,
+): (record: T) => number {
+  if (fn === undefined) return () => fallback;
+  if (typeof fn !== 'function') throw new TypeError(`${name} must be a function, got ${typeof fn}`);
+  return (record) => {
+    try {
+      const value = fn(record);
+      return typeof value === 'number' && value >= 0 ? value : fallback;
+    } catch {
+      return fallback;
+    }
+  };
 }

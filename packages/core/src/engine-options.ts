@@ -6,13 +6,18 @@ import type { DiagnosticLogger } from './types.js';
  * - `drop_newest`: the arriving record is dropped (what OpenTelemetry's batch processors do).
  * - `drop_oldest`: the oldest queued record is evicted to make room (keeps fresh data after an
  *   outage); a record already handed to the exporter is never evicted.
+ * - `drop_lowest_severity`: the oldest record of the lowest severity present is evicted
+ *   (records without a severity rank lowest; for spans, spans with an error status outrank the
+ *   rest); an arriving record that ranks at or below everything queued is the one dropped.
+ *   Export order stays emission order.
  */
-export type OverflowPolicy = 'drop_newest' | 'drop_oldest';
+export type OverflowPolicy = 'drop_newest' | 'drop_oldest' | 'drop_lowest_severity';
 
 /** The overflow policies, for validation and documentation. */
 export const OVERFLOW_POLICIES: readonly OverflowPolicy[] = Object.freeze([
   'drop_newest',
   'drop_oldest',
+  'drop_lowest_severity',
 ] as const);
 
 /** The longest delay `setTimeout` honours; longer ones would fire at once. */
@@ -49,6 +54,14 @@ export interface BatchOptions {
    */
   shutdownTimeoutMillis?: number;
   /**
+   * Bounds the queue by an estimate of its records' size in bytes, alongside `maxQueueSize`;
+   * whichever limit is hit first applies `overflowPolicy`. A record estimated larger than the
+   * limit is dropped on arrival. An integer >= 1, or `Infinity` for no byte limit. See the
+   * processors for what the estimate counts.
+   * @default Infinity
+   */
+  maxQueueBytes?: number;
+  /**
    * What a full queue does with the next record.
    * @default 'drop_newest'
    */
@@ -76,6 +89,7 @@ export const BATCH_DEFAULTS: ResolvedBatchOptions = Object.freeze({
   scheduledDelayMillis: 1000,
   exportTimeoutMillis: 30_000,
   shutdownTimeoutMillis: 30_000,
+  maxQueueBytes: Number.POSITIVE_INFINITY,
   overflowPolicy: 'drop_newest',
   maxConcurrentExports: 1,
   dropWarningIntervalMillis: 10_000,
@@ -98,6 +112,7 @@ export function resolveBatchOptions(
     scheduledDelayMillis: millisOption('scheduledDelayMillis', merged.scheduledDelayMillis, 0),
     exportTimeoutMillis: millisOption('exportTimeoutMillis', merged.exportTimeoutMillis, 1),
     shutdownTimeoutMillis: millisOption('shutdownTimeoutMillis', merged.shutdownTimeoutMillis, 0),
+    maxQueueBytes: byteLimitOption(merged.maxQueueBytes),
     overflowPolicy: oneOf('overflowPolicy', merged.overflowPolicy, OVERFLOW_POLICIES),
     maxConcurrentExports: integerOption('maxConcurrentExports', merged.maxConcurrentExports, 1),
     dropWarningIntervalMillis: millisOption(
@@ -119,6 +134,16 @@ export function resolveBatchOptions(
 export function integerOption(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw new TypeError(`${name} must be an integer >= ${min}, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function byteLimitOption(value: unknown): number {
+  if (value === Number.POSITIVE_INFINITY) return value;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(
+      `maxQueueBytes must be an integer >= 1 or Infinity, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

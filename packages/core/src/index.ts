@@ -38,6 +38,7 @@ export {
   retryDelayMillis,
 } from './retry-policy.js';
 export { RingBuffer } from './ring-buffer.js';
+export { SEVERITY_CLASSES, SeverityQueue } from './severity-queue.js';
 export { totalDropped, unaccountedRecords } from './stats.js';
 export { TransportDelivery, type TransportDeliveryOptions } from './transport-delivery.js';
 export {
@@ -48,6 +49,9 @@ export {
   type Encoder,
   type RecordOutcome,
   type ReporterStats,
+  SEVERITY_RANGES,
   type SendContext,
+  type SeverityRange,
+  severityRangeOf,
   type Transport,
 } from './types.js';

@@ -33,6 +33,26 @@ export const DROP_REASONS: readonly DropReason[] = Object.freeze([
   'shutdown_timeout',
 ] as const);
 
+/** OpenTelemetry's severity ranges (severity numbers 1-4, 5-8, ..., 21-24), and no severity. */
+export type SeverityRange = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'unspecified';
+
+/** Every {@link SeverityRange}, lowest first (the order of `stats().droppedBySeverity`). */
+export const SEVERITY_RANGES: readonly SeverityRange[] = Object.freeze([
+  'unspecified',
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+] as const);
+
+/** The range of an OpenTelemetry severity number; anything outside 1-24 is `unspecified`. */
+export function severityRangeOf(severityNumber: number): SeverityRange {
+  if (!(severityNumber >= 1 && severityNumber <= 24)) return 'unspecified';
+  return SEVERITY_RANGES[Math.ceil(severityNumber / 4)] as SeverityRange;
+}
+
 /** How one record, or a run of records, of an exported batch ended. */
 export type RecordOutcome = 'exported' | DropReason;
 
@@ -53,6 +73,12 @@ export interface ReporterStats {
   readonly retries: number;
   /** Dropped records by reason; every reason is present, zero when none. */
   readonly dropped: Readonly<Record<DropReason, number>>;
+  /**
+   * Records shed by the queue (`queue_full`) by severity range of the shed record, so an operator
+   * sees what was given up; sums to `dropped.queue_full`. Spans count as `error` when their
+   * status is an error, `unspecified` otherwise.
+   */
+  readonly droppedBySeverity: Readonly<Record<SeverityRange, number>>;
 }
 
 /** What a transport's `send` is told about the attempt it makes. */

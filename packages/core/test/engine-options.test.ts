@@ -26,6 +26,7 @@ describe('resolveBatchOptions defaults', () => {
       scheduledDelayMillis: 1000,
       exportTimeoutMillis: 30_000,
       shutdownTimeoutMillis: 30_000,
+      maxQueueBytes: Number.POSITIVE_INFINITY,
       overflowPolicy: 'drop_newest',
       maxConcurrentExports: 1,
       dropWarningIntervalMillis: 10_000,
@@ -34,11 +35,12 @@ describe('resolveBatchOptions defaults', () => {
     expect(resolveBatchOptions({})).toEqual(BATCH_DEFAULTS);
     expect(Object.isFrozen(BATCH_DEFAULTS)).toBe(true);
     expect(Object.isFrozen(resolveBatchOptions())).toBe(true);
-    expect(OVERFLOW_POLICIES).toEqual(['drop_newest', 'drop_oldest']);
+    expect(OVERFLOW_POLICIES).toEqual(['drop_newest', 'drop_oldest', 'drop_lowest_severity']);
   });
 
   it('falls back to the default for an option given as undefined', () => {
     const options: Record<keyof BatchOptions, undefined> = {
+      maxQueueBytes: undefined,
       maxQueueSize: undefined,
       maxExportBatchSize: undefined,
       scheduledDelayMillis: undefined,

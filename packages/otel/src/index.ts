@@ -13,12 +13,14 @@ export {
   RetryableError,
   type RetryOptions,
   type SendContext,
+  type SeverityRange,
   type Transport,
   totalDropped,
   unaccountedRecords,
 } from '@telemetry-reporter/core';
 export type { TransportExporterBaseOptions } from './internal/transport-exporter-base.js';
 export { type LogRecordJson, logRecordToJson } from './log-record-json.js';
+export { estimateLogRecordBytes, estimateSpanBytes } from './record-size.js';
 export {
   ReporterLogRecordProcessor,
   type ReporterLogRecordProcessorOptions,

@@ -8,7 +8,9 @@ import {
   checkExporter,
   createProcessorEngine,
   flushProcessor,
+  type RecordTraits,
 } from './internal/processor-engine.js';
+import { estimateLogRecordBytes } from './record-size.js';
 import type { LogRecordExporterLike, ReporterLogRecord } from './types.js';
 
 /** Options of {@link ReporterLogRecordProcessor}: the exporter and the batching tuning. */
@@ -18,6 +20,10 @@ export interface ReporterLogRecordProcessorOptions extends BatchOptions {
 }
 
 const NAME = 'ReporterLogRecordProcessor';
+const LOG_TRAITS: RecordTraits<ReporterLogRecord> = Object.freeze({
+  severityOf: (record: ReporterLogRecord) => record.severityNumber ?? 0,
+  sizeOf: estimateLogRecordBytes,
+});
 
 /**
  * A drop-in replacement for OpenTelemetry's `BatchLogRecordProcessor`. `onEmit` is an O(1) push
@@ -32,7 +38,7 @@ export class ReporterLogRecordProcessor {
 
   constructor(options: ReporterLogRecordProcessorOptions) {
     this.#exporter = checkExporter<ReporterLogRecord>(options?.exporter);
-    this.#engine = createProcessorEngine(NAME, this.#exporter, options, {});
+    this.#engine = createProcessorEngine(NAME, this.#exporter, options, {}, LOG_TRAITS);
   }
 
   /** The options in effect, defaults applied. */

@@ -8,7 +8,9 @@ import {
   checkExporter,
   createProcessorEngine,
   flushProcessor,
+  type RecordTraits,
 } from './internal/processor-engine.js';
+import { estimateSpanBytes } from './record-size.js';
 import type { ReporterSpan, SpanExporterLike } from './types.js';
 
 /** Options of {@link ReporterSpanProcessor}: the exporter and the batching tuning. */
@@ -19,6 +21,12 @@ export interface ReporterSpanProcessorOptions extends BatchOptions {
 
 const NAME = 'ReporterSpanProcessor';
 const SAMPLED = 1; // TraceFlags.SAMPLED
+const STATUS_ERROR = 2; // SpanStatusCode.ERROR
+const ERROR_SEVERITY = 17; // SeverityNumber.ERROR: error spans outrank the rest when shedding
+const SPAN_TRAITS: RecordTraits<ReporterSpan> = Object.freeze({
+  severityOf: (span: ReporterSpan) => (span.status?.code === STATUS_ERROR ? ERROR_SEVERITY : 0),
+  sizeOf: estimateSpanBytes,
+});
 /** Spans wait longer for company than logs, as in OpenTelemetry's `BatchSpanProcessor`. */
 const SPAN_DEFAULTS: BatchOptions = Object.freeze({ scheduledDelayMillis: 5000 });
 
@@ -33,7 +41,7 @@ export class ReporterSpanProcessor {
 
   constructor(options: ReporterSpanProcessorOptions) {
     this.#exporter = checkExporter<ReporterSpan>(options?.exporter);
-    this.#engine = createProcessorEngine(NAME, this.#exporter, options, SPAN_DEFAULTS);
+    this.#engine = createProcessorEngine(NAME, this.#exporter, options, SPAN_DEFAULTS, SPAN_TRAITS);
   }
 
   /** The options in effect, defaults applied. */

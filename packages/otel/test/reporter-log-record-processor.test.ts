@@ -409,7 +409,7 @@ describe('options', () => {
     ],
     [
       { overflowPolicy: 'drop_random' },
-      "overflowPolicy must be one of 'drop_newest', 'drop_oldest', got 'drop_random'",
+      "overflowPolicy must be one of 'drop_newest', 'drop_oldest', 'drop_lowest_severity', got 'drop_random'",
     ],
     [{ maxConcurrentExports: 1.5 }, 'maxConcurrentExports must be an integer >= 1, got 1.5'],
   ])('rejects %o with a TypeError naming it', (bad, message) => {

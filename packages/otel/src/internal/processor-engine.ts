@@ -25,18 +25,29 @@ export function checkExporter<T>(exporter: unknown): ExporterLike<T> {
   return candidate as ExporterLike<T>;
 }
 
+/** How a processor ranks and sizes its records, for overflow and byte limits. */
+export interface RecordTraits<T> {
+  /** OpenTelemetry severity number of a record (0 when none). */
+  severityOf(record: T): number;
+  /** Estimated bytes of a record. */
+  sizeOf(record: T): number;
+}
+
 /** Builds the engine behind a processor: options resolved over `defaults`, diag as the logger. */
 export function createProcessorEngine<T extends { readonly resource: ResourceLike }>(
   name: string,
   exporter: ExporterLike<T>,
   options: BatchOptions,
   defaults: BatchOptions,
+  traits: RecordTraits<T>,
 ): BatchEngine<T> {
   const resolved: ResolvedBatchOptions = resolveBatchOptions(options, defaults, prefixed(name));
   return new BatchEngine<T>({
     ...resolved,
     name,
     logger: diagLogger,
+    severityOf: traits.severityOf,
+    sizeOf: traits.sizeOf,
     exportBatch: bridgeExporter(exporter, name),
     onShutdown: () => exporter.shutdown(),
   });
