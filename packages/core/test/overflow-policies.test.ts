@@ -15,7 +15,9 @@ interface Rec {
   bytes: number;
 }
 
-const tick = (ms = 0): Promise<void> => vi.advanceTimersByTimeAsync(ms);
+async function tick(ms = 0): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+}
 
 function engineFor(
   sink: ControlledExport<Rec>,

@@ -18,6 +18,14 @@ export {
   totalDropped,
   unaccountedRecords,
 } from '@telemetry-reporter/core';
+export {
+  batchOptionsFromEnv,
+  type Environment,
+  type EnvSignal,
+  type EnvVariable,
+  maxAttemptsFromEnv,
+  PROCESSOR_ENV_VARIABLES,
+} from './env-config.js';
 export type { TransportExporterBaseOptions } from './internal/transport-exporter-base.js';
 export { type LogRecordJson, logRecordToJson } from './log-record-json.js';
 export { estimateLogRecordBytes, estimateSpanBytes } from './record-size.js';

@@ -8,7 +8,7 @@ import {
   checkExporter,
   createProcessorEngine,
   flushProcessor,
-  type RecordTraits,
+  type ProcessorProfile,
 } from './internal/processor-engine.js';
 import { estimateLogRecordBytes } from './record-size.js';
 import type { LogRecordExporterLike, ReporterLogRecord } from './types.js';
@@ -20,7 +20,10 @@ export interface ReporterLogRecordProcessorOptions extends BatchOptions {
 }
 
 const NAME = 'ReporterLogRecordProcessor';
-const LOG_TRAITS: RecordTraits<ReporterLogRecord> = Object.freeze({
+const LOGS: ProcessorProfile<ReporterLogRecord> = Object.freeze({
+  name: NAME,
+  signal: 'logs',
+  defaults: {},
   severityOf: (record: ReporterLogRecord) => record.severityNumber ?? 0,
   sizeOf: estimateLogRecordBytes,
 });
@@ -38,7 +41,7 @@ export class ReporterLogRecordProcessor {
 
   constructor(options: ReporterLogRecordProcessorOptions) {
     this.#exporter = checkExporter<ReporterLogRecord>(options?.exporter);
-    this.#engine = createProcessorEngine(NAME, this.#exporter, options, {}, LOG_TRAITS);
+    this.#engine = createProcessorEngine(LOGS, this.#exporter, options);
   }
 
   /** The options in effect, defaults applied. */

@@ -8,7 +8,7 @@ import {
   checkExporter,
   createProcessorEngine,
   flushProcessor,
-  type RecordTraits,
+  type ProcessorProfile,
 } from './internal/processor-engine.js';
 import { estimateSpanBytes } from './record-size.js';
 import type { ReporterSpan, SpanExporterLike } from './types.js';
@@ -23,12 +23,14 @@ const NAME = 'ReporterSpanProcessor';
 const SAMPLED = 1; // TraceFlags.SAMPLED
 const STATUS_ERROR = 2; // SpanStatusCode.ERROR
 const ERROR_SEVERITY = 17; // SeverityNumber.ERROR: error spans outrank the rest when shedding
-const SPAN_TRAITS: RecordTraits<ReporterSpan> = Object.freeze({
+const SPANS: ProcessorProfile<ReporterSpan> = Object.freeze({
+  name: NAME,
+  signal: 'spans',
+  /** Spans wait longer for company than logs, as in OpenTelemetry's `BatchSpanProcessor`. */
+  defaults: { scheduledDelayMillis: 5000 },
   severityOf: (span: ReporterSpan) => (span.status?.code === STATUS_ERROR ? ERROR_SEVERITY : 0),
   sizeOf: estimateSpanBytes,
 });
-/** Spans wait longer for company than logs, as in OpenTelemetry's `BatchSpanProcessor`. */
-const SPAN_DEFAULTS: BatchOptions = Object.freeze({ scheduledDelayMillis: 5000 });
 
 /**
  * A drop-in replacement for OpenTelemetry's `BatchSpanProcessor`: the same engine as
@@ -41,7 +43,7 @@ export class ReporterSpanProcessor {
 
   constructor(options: ReporterSpanProcessorOptions) {
     this.#exporter = checkExporter<ReporterSpan>(options?.exporter);
-    this.#engine = createProcessorEngine(NAME, this.#exporter, options, SPAN_DEFAULTS, SPAN_TRAITS);
+    this.#engine = createProcessorEngine(SPANS, this.#exporter, options);
   }
 
   /** The options in effect, defaults applied. */

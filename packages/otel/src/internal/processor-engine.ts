@@ -5,6 +5,7 @@ import {
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from '@telemetry-reporter/core';
+import { batchOptionsFromEnv, type EnvSignal } from '../env-config.js';
 import type { ExporterLike, ResourceLike } from '../types.js';
 import { diagLogger } from './diag-logger.js';
 import { bridgeExporter } from './export-bridge.js';
@@ -25,29 +26,38 @@ export function checkExporter<T>(exporter: unknown): ExporterLike<T> {
   return candidate as ExporterLike<T>;
 }
 
-/** How a processor ranks and sizes its records, for overflow and byte limits. */
-export interface RecordTraits<T> {
-  /** OpenTelemetry severity number of a record (0 when none). */
+/** What sets a log record processor and a span processor apart. */
+export interface ProcessorProfile<T> {
+  /** Prefix of diagnostic messages. */
+  readonly name: string;
+  /** Which environment variables apply (`OTEL_BLRP_*` or `OTEL_BSP_*`). */
+  readonly signal: EnvSignal;
+  /** Defaults that differ from the engine's. */
+  readonly defaults: BatchOptions;
+  /** OpenTelemetry severity number of a record (0 when none), for overflow. */
   severityOf(record: T): number;
-  /** Estimated bytes of a record. */
+  /** Estimated bytes of a record, for `maxQueueBytes`. */
   sizeOf(record: T): number;
 }
 
-/** Builds the engine behind a processor: options resolved over `defaults`, diag as the logger. */
+/**
+ * Builds the engine behind a processor, with diag as the logger. Precedence: options given in
+ * code, then the environment, then the profile's defaults, then the engine's.
+ */
 export function createProcessorEngine<T extends { readonly resource: ResourceLike }>(
-  name: string,
+  profile: ProcessorProfile<T>,
   exporter: ExporterLike<T>,
   options: BatchOptions,
-  defaults: BatchOptions,
-  traits: RecordTraits<T>,
 ): BatchEngine<T> {
-  const resolved: ResolvedBatchOptions = resolveBatchOptions(options, defaults, prefixed(name));
+  const { name } = profile;
+  const fallback = { ...profile.defaults, ...batchOptionsFromEnv(profile.signal) };
+  const resolved: ResolvedBatchOptions = resolveBatchOptions(options, fallback, prefixed(name));
   return new BatchEngine<T>({
     ...resolved,
     name,
     logger: diagLogger,
-    severityOf: traits.severityOf,
-    sizeOf: traits.sizeOf,
+    severityOf: profile.severityOf,
+    sizeOf: profile.sizeOf,
     exportBatch: bridgeExporter(exporter, name),
     onShutdown: () => exporter.shutdown(),
   });

@@ -8,6 +8,7 @@ import {
   type Transport,
   TransportDelivery,
 } from '@telemetry-reporter/core';
+import { maxAttemptsFromEnv } from '../env-config.js';
 import type { ExporterLike, ExportResultLike } from '../types.js';
 import { diagLogger } from './diag-logger.js';
 import { type BatchAwareExporter, EXPORT_BATCH } from './export-protocol.js';
@@ -63,7 +64,7 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
     this.#delivery = new TransportDelivery<Item, unknown>({
       transport: options.transport as Transport<unknown>,
       encoder: (options.encoder ?? defaultEncoder) as Encoder<Item, unknown>,
-      retry: options.retry,
+      retry: withEnvMaxAttempts(options.retry),
       logger: diagLogger,
       name,
     });
@@ -103,6 +104,15 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
     this.#shutdown ??= this.forceFlush().then(() => this.#delivery.shutdown());
     return this.#shutdown;
   }
+}
+
+/** Applies `TELEMETRY_REPORTER_MAX_ATTEMPTS` unless the code sets `retry` or its `maxAttempts`. */
+function withEnvMaxAttempts(
+  retry: RetryOptions | false | undefined,
+): RetryOptions | false | undefined {
+  if (retry === false || retry?.maxAttempts !== undefined) return retry;
+  const maxAttempts = maxAttemptsFromEnv();
+  return maxAttempts === undefined ? retry : { ...retry, maxAttempts };
 }
 
 function resultOf(
