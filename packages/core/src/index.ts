@@ -8,9 +8,12 @@ export {
   BATCH_DEFAULTS,
   type BatchOptions,
   describeValue,
+  integerOption,
   MAX_TIMER_MILLIS,
+  millisOption,
   OVERFLOW_POLICIES,
   type OverflowPolicy,
+  oneOf,
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from './engine-options.js';

@@ -26,6 +26,12 @@ export {
   maxAttemptsFromEnv,
   PROCESSOR_ENV_VARIABLES,
 } from './env-config.js';
+export {
+  type ExitHandlerOptions,
+  type FlushableProvider,
+  installExitHandlers,
+  type UninstallExitHandlers,
+} from './exit-handlers.js';
 export type { TransportExporterBaseOptions } from './internal/transport-exporter-base.js';
 export { type LogRecordJson, logRecordToJson } from './log-record-json.js';
 export { estimateLogRecordBytes, estimateSpanBytes } from './record-size.js';

@@ -4,6 +4,7 @@ import type {
   ReporterStats,
   ResolvedBatchOptions,
 } from '@telemetry-reporter/core';
+import { trackProcessor } from './internal/live-processors.js';
 import {
   checkExporter,
   createProcessorEngine,
@@ -42,6 +43,7 @@ export class ReporterLogRecordProcessor {
   constructor(options: ReporterLogRecordProcessorOptions) {
     this.#exporter = checkExporter<ReporterLogRecord>(options?.exporter);
     this.#engine = createProcessorEngine(LOGS, this.#exporter, options);
+    trackProcessor(this);
   }
 
   /** The options in effect, defaults applied. */

@@ -4,6 +4,7 @@ import type {
   ReporterStats,
   ResolvedBatchOptions,
 } from '@telemetry-reporter/core';
+import { trackProcessor } from './internal/live-processors.js';
 import {
   checkExporter,
   createProcessorEngine,
@@ -44,6 +45,7 @@ export class ReporterSpanProcessor {
   constructor(options: ReporterSpanProcessorOptions) {
     this.#exporter = checkExporter<ReporterSpan>(options?.exporter);
     this.#engine = createProcessorEngine(SPANS, this.#exporter, options);
+    trackProcessor(this);
   }
 
   /** The options in effect, defaults applied. */

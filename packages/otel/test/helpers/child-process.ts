@@ -18,15 +18,21 @@ export interface ChildResult {
   stderr: string;
 }
 
+/** Options of {@link runFixture}. */
+export interface FixtureOptions {
+  env?: Record<string, string>;
+  args?: string[];
+  killAfterMillis?: number;
+  /** Called once with each line the child writes to stdout, and with a function to signal it. */
+  onLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void;
+}
+
 /**
  * Runs a fixture with this Node binary and waits for it to exit; kills it after `killAfterMillis`
  * so that a hang fails the test instead of stalling the suite. Child processes load the built
  * package (`pnpm build`), exactly as users do.
  */
-export function runFixture(
-  fixture: string,
-  options: { env?: Record<string, string>; args?: string[]; killAfterMillis?: number } = {},
-): Promise<ChildResult> {
+export function runFixture(fixture: string, options: FixtureOptions = {}): Promise<ChildResult> {
   if (!existsSync(DIST)) {
     throw new Error(`${DIST} is missing: run \`pnpm build\` before the child-process tests`);
   }
@@ -40,7 +46,12 @@ export function runFixture(
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
+      const before = stdout.split('\n').length - 1;
       stdout += chunk.toString();
+      const lines = stdout.split('\n');
+      for (const line of lines.slice(before, -1)) {
+        options.onLine?.(line, (signal) => child.kill(signal));
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
