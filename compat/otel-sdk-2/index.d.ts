@@ -8,9 +8,20 @@ export {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
-export { SeverityNumber } from '@opentelemetry/api-logs';
+export { logs, SeverityNumber } from '@opentelemetry/api-logs';
 export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-export { resourceFromAttributes } from '@opentelemetry/resources';
+export {
+  JsonLogsSerializer,
+  JsonTraceSerializer,
+  ProtobufLogsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
+export {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 export {
   BatchLogRecordProcessor,
   InMemoryLogRecordExporter,

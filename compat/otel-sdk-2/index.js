@@ -11,9 +11,20 @@ export {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
-export { SeverityNumber } from '@opentelemetry/api-logs';
+export { logs, SeverityNumber } from '@opentelemetry/api-logs';
 export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-export { resourceFromAttributes } from '@opentelemetry/resources';
+export {
+  JsonLogsSerializer,
+  JsonTraceSerializer,
+  ProtobufLogsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
+export {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 export {
   BatchLogRecordProcessor,
   InMemoryLogRecordExporter,
@@ -37,6 +48,7 @@ const versionOf = (name) =>
 /** Versions of the SDK packages this harness resolved, for reports and sanity checks. */
 export const SDK_VERSIONS = Object.freeze({
   api: versionOf('@opentelemetry/api'),
+  'otlp-transformer': versionOf('@opentelemetry/otlp-transformer'),
   'sdk-logs': versionOf('@opentelemetry/sdk-logs'),
   'sdk-trace-base': versionOf('@opentelemetry/sdk-trace-base'),
 });

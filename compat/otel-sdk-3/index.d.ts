@@ -2,6 +2,7 @@ export {
   context,
   DiagLogLevel,
   diag,
+  logs,
   ROOT_CONTEXT,
   SamplingDecision,
   SeverityNumber,
@@ -10,7 +11,18 @@ export {
   trace,
 } from '@opentelemetry/api';
 export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-export { resourceFromAttributes } from '@opentelemetry/resources';
+export {
+  JsonLogsSerializer,
+  JsonTraceSerializer,
+  ProtobufLogsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
+export {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 export {
   BatchLogRecordProcessor,
   InMemoryLogRecordExporter,

@@ -5,6 +5,7 @@ export {
   context,
   DiagLogLevel,
   diag,
+  logs,
   ROOT_CONTEXT,
   SamplingDecision,
   SeverityNumber,
@@ -13,7 +14,18 @@ export {
   trace,
 } from '@opentelemetry/api';
 export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-export { resourceFromAttributes } from '@opentelemetry/resources';
+export {
+  JsonLogsSerializer,
+  JsonTraceSerializer,
+  ProtobufLogsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
+export {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 export {
   BatchLogRecordProcessor,
   InMemoryLogRecordExporter,
@@ -33,6 +45,7 @@ const versionOf = (name) =>
 /** Versions of the SDK packages this harness resolved, for reports and sanity checks. */
 export const SDK_VERSIONS = Object.freeze({
   api: versionOf('@opentelemetry/api'),
+  'otlp-transformer': versionOf('@opentelemetry/otlp-transformer'),
   'sdk-logs': versionOf('@opentelemetry/sdk-logs'),
   'sdk-trace': versionOf('@opentelemetry/sdk-trace'),
 });

@@ -1,0 +1,202 @@
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import {
+  PayloadTooLargeError,
+  PermanentError,
+  RetryableError,
+  type SendContext,
+} from '@telemetry-reporter/core';
+import { HttpRequestError, type HttpRequestErrorDetails } from './http-request-error.js';
+import {
+  type HeadersFunction,
+  type ResolvedHttpTransportOptions,
+  resolveHttpTransportOptions,
+} from './http-transport-options.js';
+import { AttemptAbort } from './internal/attempt-abort.js';
+import { checkHeaders } from './internal/headers.js';
+import { describeNetworkFailure } from './internal/network-error.js';
+import { bodyExcerpt, discardBody } from './internal/response-body.js';
+import { scrubSecrets } from './internal/scrub.js';
+import { parseRetryAfterMillis } from './retry-after.js';
+import { statusOutcome } from './status-outcome.js';
+import type { HttpPayload, HttpTransport, HttpTransportOptions } from './types.js';
+
+const gzip = promisify(gzipCallback);
+
+/**
+ * A `Transport` that sends each payload in one HTTP request with Node's built-in `fetch`, and
+ * turns the outcome into what the retrying delivery understands; see {@link HttpTransport}.
+ * Options are validated here: a bad one throws a `TypeError` that names it.
+ */
+export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
+  return new FetchHttpTransport(resolveHttpTransportOptions(options));
+}
+
+class FetchHttpTransport implements HttpTransport {
+  readonly url: string;
+  readonly #options: ResolvedHttpTransportOptions;
+  readonly #attempts = new Set<AttemptAbort>();
+  /** `METHOD url`, redacted: how every message names the request. */
+  readonly #target: string;
+  #closed = false;
+
+  constructor(options: ResolvedHttpTransportOptions) {
+    this.#options = options;
+    this.url = options.redactedUrl;
+    this.#target = `${options.method} ${options.redactedUrl}`;
+  }
+
+  async send(payload: HttpPayload, context: SendContext): Promise<void> {
+    if (this.#closed) {
+      throw new PermanentError(`${this.#target}: the transport is shut down`);
+    }
+    const { signal } = context;
+    signal.throwIfAborted();
+    const attempt = new AttemptAbort(signal, this.#options.timeoutMillis);
+    this.#attempts.add(attempt);
+    try {
+      const secrets = [...this.#options.secrets];
+      const headers = await this.#headers(payload, secrets);
+      const body = await this.#body(payload, headers);
+      let response: Response;
+      try {
+        attempt.signal.throwIfAborted();
+        response = await this.#options.fetch(this.#options.url, {
+          method: this.#options.method,
+          headers,
+          body,
+          signal: attempt.signal,
+          // A redirect could carry custom credential headers to another origin: not followed.
+          redirect: 'manual',
+        });
+      } catch (error) {
+        throw this.#requestFailure(error, attempt, signal, secrets);
+      }
+      await this.#checkResponse(response, secrets);
+    } finally {
+      attempt.dispose();
+      this.#attempts.delete(attempt);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+    for (const attempt of this.#attempts) attempt.abort('shutdown');
+  }
+
+  /** The request headers of one attempt; their values join `secrets`. */
+  async #headers(payload: HttpPayload, secrets: string[]): Promise<Record<string, string>> {
+    const options = this.#options;
+    let user: Readonly<Record<string, string>>;
+    if (typeof options.headers === 'function') {
+      user = await this.#callHeadersFunction(options.headers);
+      secrets.push(...Object.values(user));
+    } else {
+      user = options.headers;
+    }
+    const headers: Record<string, string> = {
+      'content-type':
+        options.contentType ??
+        (typeof payload === 'string' ? 'application/json' : 'application/octet-stream'),
+      'user-agent': options.userAgent,
+    };
+    if (options.urlAuthorization !== undefined) headers.authorization = options.urlAuthorization;
+    return Object.assign(headers, user);
+  }
+
+  async #callHeadersFunction(headersFunction: HeadersFunction): Promise<Record<string, string>> {
+    let result: unknown;
+    try {
+      result = await headersFunction();
+    } catch (error) {
+      // A token service that is down now may be up at the next attempt.
+      throw new RetryableError(`${this.#target}: the headers function threw`, {
+        cause: error,
+      });
+    }
+    try {
+      return checkHeaders('headers()', result);
+    } catch (error) {
+      const message = `${this.#target}: ${error instanceof Error ? error.message : String(error)}`;
+      throw new PermanentError(message, {
+        cause: this.#error(message, { code: 'TR_HTTP_HEADERS' }),
+      });
+    }
+  }
+
+  async #body(payload: HttpPayload, headers: Record<string, string>): Promise<HttpPayload> {
+    if (this.#options.compression !== 'gzip') return payload;
+    headers['content-encoding'] = 'gzip';
+    return gzip(payload);
+  }
+
+  /** The error to reject with when `fetch` itself failed: no response at all. */
+  #requestFailure(
+    error: unknown,
+    attempt: AttemptAbort,
+    signal: AbortSignal,
+    secrets: readonly string[],
+  ): unknown {
+    // The caller aborted (the export deadline passed): reject with its reason, as fetch does.
+    if (signal.aborted) return signal.reason;
+    if (attempt.cause === 'timeout') {
+      const message = `${this.#target} timed out after ${this.#options.timeoutMillis} ms (timeoutMillis)`;
+      return new RetryableError(message, {
+        cause: this.#error(message, { code: 'TR_HTTP_TIMEOUT' }),
+      });
+    }
+    if (attempt.cause === 'shutdown') {
+      return new PermanentError(`${this.#target}: aborted, the transport was shut down`);
+    }
+    const failure = describeNetworkFailure(error);
+    const detail = scrubSecrets(failure.message, secrets);
+    const code = failure.code === undefined ? '' : ` (${failure.code})`;
+    const message = `${this.#target} failed: ${detail}${code}`;
+    const cause = this.#error(message, { code: 'TR_HTTP_NETWORK', networkCode: failure.code });
+    return failure.malformedRequest
+      ? new PermanentError(message, { cause })
+      : new RetryableError(message, { cause });
+  }
+
+  /** Resolves on 2xx; otherwise throws what the status means. The body is always released. */
+  async #checkResponse(response: Response, secrets: readonly string[]): Promise<void> {
+    const { status } = response;
+    const outcome = statusOutcome(status);
+    if (outcome === 'delivered') {
+      await discardBody(response);
+      return;
+    }
+    const excerpt = await bodyExcerpt(response);
+    const responseBody = excerpt === undefined ? undefined : scrubSecrets(excerpt, secrets);
+    const retryAfterMillis =
+      outcome === 'retryable'
+        ? parseRetryAfterMillis(response.headers.get('retry-after'))
+        : undefined;
+    const statusText =
+      response.statusText === '' ? '' : ` ${scrubSecrets(response.statusText, secrets)}`;
+    const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
+    const message = `HTTP ${status}${statusText} from ${this.#target}${redirect}${
+      responseBody === undefined ? '' : `: ${responseBody}`
+    }`;
+    const cause = this.#error(message, {
+      code: 'TR_HTTP_STATUS',
+      status,
+      retryAfterMillis,
+      responseBody,
+    });
+    if (outcome === 'retryable') throw new RetryableError(message, { retryAfterMillis, cause });
+    if (outcome === 'too_large') throw new PayloadTooLargeError(message, { cause });
+    throw new PermanentError(message, { cause });
+  }
+
+  #error(
+    message: string,
+    details: Omit<HttpRequestErrorDetails, 'method' | 'url'>,
+  ): HttpRequestError {
+    return new HttpRequestError(message, {
+      ...details,
+      method: this.#options.method,
+      url: this.#options.redactedUrl,
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import type { SendContext, Transport } from '@telemetry-reporter/core';
+
+/** What the HTTP transport sends: text (sent as UTF-8) or bytes. */
+export type HttpPayload = string | Uint8Array;
+
+/** Request headers: names to values. */
+export type HttpHeaders = Readonly<Record<string, string>>;
+
+/** A `fetch`-compatible function; Node's global `fetch` by default. */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+/** HTTP methods the transport sends a payload with. */
+export type HttpMethod = 'POST' | 'PUT' | 'PATCH';
+
+/** How the request body is compressed. */
+export type HttpCompression = 'gzip' | 'none';
+
+/** Options of `createHttpTransport`. */
+export interface HttpTransportOptions {
+  /**
+   * Where payloads go: an absolute `http:` or `https:` URL. Credentials in it (`user:pass@`) are
+   * sent as a Basic `Authorization` header, since `fetch` refuses URLs that carry them. Errors
+   * show the URL without credentials and query values (see `redactUrl`). Required.
+   */
+  url: string | URL;
+  /**
+   * The request method.
+   * @default 'POST'
+   */
+  method?: HttpMethod;
+  /**
+   * Request headers, or a function returning them (sync or async) that is called before every
+   * attempt, for tokens that rotate. Values never appear in errors or diagnostics. The transport
+   * sets `content-length` and `content-encoding` itself; `content-type` and `user-agent` given
+   * here win over {@link HttpTransportOptions.contentType} and
+   * {@link HttpTransportOptions.userAgent}, and `authorization` over URL credentials.
+   * @default {}
+   */
+  headers?: HttpHeaders | (() => HttpHeaders | Promise<HttpHeaders>);
+  /**
+   * `'gzip'` compresses every request body (off the main thread, with `node:zlib`) and sends
+   * `content-encoding: gzip`.
+   * @default 'none'
+   */
+  compression?: HttpCompression;
+  /**
+   * The deadline of one attempt, response body included, in milliseconds; an attempt that
+   * passes it is aborted and retried. The export deadline of the processor bounds all attempts
+   * together. An integer between 1 and 2147483647.
+   * @default 10000
+   */
+  timeoutMillis?: number;
+  /**
+   * The `content-type` header. Pass `encoder.contentType` of an OTLP encoder.
+   * @default 'application/json' for string payloads, 'application/octet-stream' for bytes
+   */
+  contentType?: string;
+  /**
+   * The `user-agent` header.
+   * @default 'telemetry-reporter/<version>'
+   */
+  userAgent?: string;
+  /**
+   * The `fetch` to send with, e.g. undici's with a proxy dispatcher.
+   * @default globalThis.fetch
+   */
+  fetch?: FetchFunction;
+}
+
+/**
+ * A `Transport` over HTTP. `send` resolves on 2xx and rejects with a `RetryableError` (408, 429,
+ * 5xx, network errors, attempt timeout), a `PayloadTooLargeError` (413) or a `PermanentError`
+ * (other 4xx, 3xx), each with an `HttpRequestError` as its `cause`.
+ */
+export interface HttpTransport extends Transport<HttpPayload> {
+  /** The target URL without credentials and query values, as errors show it. */
+  readonly url: string;
+  /** Sends one payload; see {@link HttpTransport}. */
+  send(payload: HttpPayload, context: SendContext): Promise<void>;
+  /** Aborts requests still in flight; later sends reject with a `PermanentError`. Idempotent. */
+  shutdown(): Promise<void>;
+}

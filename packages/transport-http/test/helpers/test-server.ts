@@ -1,0 +1,119 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+
+/** One request as the server saw it. */
+export interface ReceivedRequest {
+  readonly method: string;
+  /** Path and query, as sent. */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The body as it arrived on the wire. */
+  readonly rawBody: Buffer;
+  /** The body, gunzipped when `content-encoding: gzip`. */
+  readonly body: Buffer;
+  /** `performance.now()` when the whole request had arrived. */
+  readonly at: number;
+}
+
+/** How the server answers one request; `'hang'` reads the request and never answers. */
+export type Reply =
+  | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
+  | 'hang';
+
+/** Decides the reply to a request; `index` counts requests from 0. */
+export type Responder = (request: ReceivedRequest, index: number) => Reply;
+
+/**
+ * A real HTTP server on 127.0.0.1 with an ephemeral port. Replies come from `replies` in order,
+ * then from the responder (200 with an empty body by default). Every request and every socket
+ * is recorded, so tests can check what arrived and that sockets were released.
+ */
+export class TestServer {
+  readonly requests: ReceivedRequest[] = [];
+  readonly replies: Reply[] = [];
+  responder: Responder = () => ({ status: 200 });
+  /** Sockets ever accepted, and how many of them have closed. */
+  connections = 0;
+  closedConnections = 0;
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #closeWaiters: (() => void)[] = [];
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  static async start(): Promise<TestServer> {
+    let self: TestServer | undefined;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        if (self === undefined) return;
+        const rawBody = Buffer.concat(chunks);
+        const request: ReceivedRequest = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          rawBody,
+          body: req.headers['content-encoding'] === 'gzip' ? gunzipSync(rawBody) : rawBody,
+          at: performance.now(),
+        };
+        const index = self.requests.push(request) - 1;
+        const reply = self.replies.shift() ?? self.responder(request, index);
+        if (reply === 'hang') return;
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body ?? '');
+      });
+    });
+    self = new TestServer(server);
+    const tracked = self;
+    server.on('connection', (socket: Socket) => {
+      tracked.connections++;
+      tracked.#sockets.add(socket);
+      socket.on('close', () => {
+        tracked.closedConnections++;
+        tracked.#sockets.delete(socket);
+        for (const wake of tracked.#closeWaiters.splice(0)) wake();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return self;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** `http://127.0.0.1:<port><path>`. */
+  url(path = '/v1/logs'): string {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  /** Resolves once `count` sockets in all have closed. */
+  async socketsClosed(count = 1): Promise<void> {
+    while (this.closedConnections < count) {
+      await new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
+    }
+  }
+
+  /** Bodies of every request, parsed as JSON. */
+  jsonBodies<T = unknown>(): T[] {
+    return this.requests.map((r) => JSON.parse(r.body.toString('utf8')) as T);
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** A URL on 127.0.0.1 where nothing listens: a server's port, just closed. */
+export async function refusedUrl(path = '/v1/logs'): Promise<string> {
+  const server = await TestServer.start();
+  const url = server.url(path);
+  await server.stop();
+  return url;
+}

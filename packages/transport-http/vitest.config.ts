@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject } from 'vitest/config';
+import { sourceResolution } from '../../vitest.shared.js';
+
+// OTEL_SDK_LINE=3 runs the same suite against the SDK 3.x harness (needs Node >= 22.15); the
+// default is the SDK 2.x harness. Tests import the SDK only through '#sdk'. The /otlp source
+// imports '@opentelemetry/otlp-transformer' by name, as users' installs resolve it; here it is
+// pointed at the copy of the harness under test, so SDK 3 records meet the 0.30x transformer.
+const line = process.env.OTEL_SDK_LINE === '3' ? '3' : '2';
+const transformer = fileURLToPath(
+  new URL(
+    `../../compat/otel-sdk-${line}/node_modules/@opentelemetry/otlp-transformer`,
+    import.meta.url,
+  ),
+);
+
+export default defineProject({
+  ...sourceResolution,
+  resolve: {
+    ...sourceResolution.resolve,
+    alias: {
+      '#sdk': `@telemetry-reporter-internal/otel-sdk-${line}`,
+      '@opentelemetry/otlp-transformer': transformer,
+    },
+  },
+  test: {
+    name: line === '3' ? 'transport-http (SDK 3)' : 'transport-http',
+    include: ['test/**/*.test.ts'],
+    restoreMocks: true,
+  },
+});
