@@ -28,6 +28,7 @@ export {
   LoggerProvider,
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
+export { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 export {
   BasicTracerProvider as TracerProvider,
   BatchSpanProcessor,

@@ -31,6 +31,7 @@ export {
   LoggerProvider,
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
+export { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 export {
   BasicTracerProvider as TracerProvider,
   BatchSpanProcessor,
@@ -50,5 +51,6 @@ export const SDK_VERSIONS = Object.freeze({
   api: versionOf('@opentelemetry/api'),
   'otlp-transformer': versionOf('@opentelemetry/otlp-transformer'),
   'sdk-logs': versionOf('@opentelemetry/sdk-logs'),
+  'sdk-metrics': versionOf('@opentelemetry/sdk-metrics'),
   'sdk-trace-base': versionOf('@opentelemetry/sdk-trace-base'),
 });

@@ -29,6 +29,7 @@ export {
   LoggerProvider,
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
+export { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 export { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 
 /** Which SDK line this harness provides. */

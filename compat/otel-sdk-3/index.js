@@ -32,6 +32,7 @@ export {
   LoggerProvider,
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
+export { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 export { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 
 /** Which SDK line this harness provides. */
@@ -47,5 +48,6 @@ export const SDK_VERSIONS = Object.freeze({
   api: versionOf('@opentelemetry/api'),
   'otlp-transformer': versionOf('@opentelemetry/otlp-transformer'),
   'sdk-logs': versionOf('@opentelemetry/sdk-logs'),
+  'sdk-metrics': versionOf('@opentelemetry/sdk-metrics'),
   'sdk-trace': versionOf('@opentelemetry/sdk-trace'),
 });

@@ -74,6 +74,28 @@ export interface BatchEngineOptions<T> extends BatchOptions {
    * @default every record counts 1 byte
    */
   sizeOf?: (record: T) => number;
+  /**
+   * Receives every drop, export start, settlement and completion, for metrics.
+   * @default none
+   */
+  observer?: EngineObserver;
+}
+
+/**
+ * Receives the engine's events as they happen, for metrics. Called synchronously, on the hot path
+ * only for drops; must be cheap. An observer that throws is ignored.
+ */
+export interface EngineObserver {
+  /** Records dropped before reaching an export: `queue_full`, `already_shutdown`, or queued
+   * records cut by the shutdown deadline (`shutdown_timeout`). */
+  queueDropped(reason: DropReason, count: number): void;
+  /** An export started with `count` records. */
+  exportStarted(count: number): void;
+  /** `count` records of an export reached `outcome`. */
+  exportSettled(outcome: RecordOutcome, count: number): void;
+  /** Every record of an export is settled, `millis` after it started; `failure` is the first
+   * outcome other than `exported`, if any. */
+  exportCompleted(millis: number, failure: DropReason | undefined): void;
 }
 
 /** The queue operations the export side needs, whichever queue backs the engine. */
@@ -118,6 +140,7 @@ export class BatchEngine<T> {
   readonly #severityOf: (record: T) => number;
   readonly #sizeOf: (record: T) => number;
   readonly #droppedBySeverity: Record<SeverityRange, number>;
+  readonly #observer: EngineObserver | undefined;
   readonly #inFlight = new Set<InFlightExport>();
   readonly #dropped: Record<DropReason, number>;
   readonly #warner: DropWarner;
@@ -137,6 +160,8 @@ export class BatchEngine<T> {
   #shutdownPromise: Promise<void> | undefined;
   /** When the shutdown deadline passes, in `Date.now()` milliseconds. */
   #shutdownDeadlineAt = Number.POSITIVE_INFINITY;
+  /** How long the shutdown may take, in milliseconds: `shutdownTimeoutMillis` unless overridden. */
+  #shutdownBudget = 0;
 
   constructor(options: BatchEngineOptions<T>) {
     this.#logger = options.logger ?? silentLogger;
@@ -176,6 +201,7 @@ export class BatchEngine<T> {
       () => this.#dropped,
     );
     this.#waiters = new FlushWaiters(this.#keepAlive);
+    this.#observer = options.observer === undefined ? undefined : safeObserver(options.observer);
   }
 
   /**
@@ -186,6 +212,7 @@ export class BatchEngine<T> {
     this.#received++;
     if (this.#state !== RUNNING) {
       this.#drop('already_shutdown', 1);
+      this.#observer?.queueDropped('already_shutdown', 1);
       return false;
     }
     const ring = this.#ring;
@@ -270,12 +297,39 @@ export class BatchEngine<T> {
 
   /**
    * Stops accepting records, exports everything queued, then calls `onShutdown`, all within
-   * `shutdownTimeoutMillis`; what is left then is counted as `shutdown_timeout`. Idempotent:
-   * later calls return the first call's promise. Never rejects.
+   * `timeoutMillis` (default `shutdownTimeoutMillis`); what is left then is counted as
+   * `shutdown_timeout`. Idempotent: later calls return the first call's promise, whatever their
+   * timeout. Never rejects, except with a `TypeError` for a bad `timeoutMillis`.
    */
-  shutdown(): Promise<void> {
-    this.#shutdownPromise ??= this.#shutdown();
+  shutdown(timeoutMillis?: number): Promise<void> {
+    if (timeoutMillis !== undefined) {
+      try {
+        millisOption('timeoutMillis', timeoutMillis, 0);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    this.#shutdownPromise ??= this.#shutdown(timeoutMillis ?? this.options.shutdownTimeoutMillis);
     return this.#shutdownPromise;
+  }
+
+  /** False once `shutdown()` has been called: records offered from then on are dropped. */
+  get accepting(): boolean {
+    return this.#state === RUNNING;
+  }
+
+  /**
+   * Counts `count` records that were meant for this engine but dropped before they could be
+   * offered: an adapter could not build them (`encoding_failed`) or knew the engine was shut down
+   * (`already_shutdown`). Both `received` and the reason grow, so the accounting invariant holds.
+   * O(1), never throws; a count that is not a positive integer is ignored.
+   */
+  countDropped(reason: 'encoding_failed' | 'already_shutdown', count = 1): void {
+    if (reason !== 'encoding_failed' && reason !== 'already_shutdown') return;
+    if (!Number.isSafeInteger(count) || count < 1) return;
+    this.#received += count;
+    this.#drop(reason, count);
+    this.#observer?.queueDropped(reason, count);
   }
 
   /** A snapshot of the counters; see {@link ReporterStats} for the invariant they keep. */
@@ -291,11 +345,11 @@ export class BatchEngine<T> {
     };
   }
 
-  async #shutdown(): Promise<void> {
+  async #shutdown(budget: number): Promise<void> {
     this.#state = DRAINING;
     this.#clearTimer();
     this.#keepAlive.hold();
-    const budget = this.options.shutdownTimeoutMillis;
+    this.#shutdownBudget = budget;
     const startedAt = Date.now();
     this.#shutdownDeadlineAt = startedAt + budget;
     for (const op of this.#inFlight) {
@@ -373,6 +427,10 @@ export class BatchEngine<T> {
     this.#inFlight.add(op);
     this.#inFlightRecords += batch.length;
     this.#activeExports++;
+    if (this.#observer !== undefined) {
+      op.startedAt = performance.now();
+      this.#observer.exportStarted(batch.length);
+    }
     op.deadline = unrefTimeout(
       () => this.#expire(op, 'export_timeout'),
       this.options.exportTimeoutMillis,
@@ -409,7 +467,16 @@ export class BatchEngine<T> {
     if (n === 0) return;
     this.#inFlightRecords -= n;
     if (valid === 'exported') this.#exported += n;
-    else this.#drop(valid, n);
+    else {
+      this.#drop(valid, n);
+      op.firstFailure ??= valid;
+    }
+    if (this.#observer !== undefined) {
+      this.#observer.exportSettled(valid, n);
+      if (op.unsettled === 0) {
+        this.#observer.exportCompleted(performance.now() - op.startedAt, op.firstFailure);
+      }
+    }
     if (op.unsettled === 0) this.#inFlight.delete(op);
     if (this.#waiters.size > 0) this.#checkWaiters();
   }
@@ -443,16 +510,17 @@ export class BatchEngine<T> {
       this.#settle(op, op.unsettled, reason);
     }
     const millis =
-      reason === 'export_timeout'
-        ? this.options.exportTimeoutMillis
-        : this.options.shutdownTimeoutMillis;
+      reason === 'export_timeout' ? this.options.exportTimeoutMillis : this.#shutdownBudget;
     op.controller.abort(new ExportAbortedError(reason, millis));
   }
 
   #abandonAll(reason: ExportDeadline): void {
     for (const op of [...this.#inFlight]) this.#expire(op, reason);
     const left = this.#queue.clear();
-    if (left > 0) this.#drop(reason, left);
+    if (left > 0) {
+      this.#drop(reason, left);
+      this.#observer?.queueDropped(reason, left);
+    }
     this.#checkWaiters();
   }
 
@@ -470,6 +538,7 @@ export class BatchEngine<T> {
   #shed(severity: number): void {
     this.#droppedBySeverity[severityRangeOf(severity)]++;
     this.#drop('queue_full', 1);
+    this.#observer?.queueDropped('queue_full', 1);
   }
 
   #drop(reason: DropReason, count: number): void {
@@ -515,5 +584,24 @@ function guarded<T>(
     } catch {
       return fallback;
     }
+  };
+}
+
+/** Wraps an observer so that a throwing one cannot break the engine. */
+function safeObserver(observer: EngineObserver): EngineObserver {
+  const call =
+    <A extends unknown[]>(fn: ((...args: A) => void) | undefined) =>
+    (...args: A): void => {
+      try {
+        fn?.apply(observer, args);
+      } catch {
+        // metrics are best effort; the engine's own counters stay exact
+      }
+    };
+  return {
+    queueDropped: call(observer.queueDropped),
+    exportStarted: call(observer.exportStarted),
+    exportSettled: call(observer.exportSettled),
+    exportCompleted: call(observer.exportCompleted),
   };
 }

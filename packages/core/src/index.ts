@@ -1,6 +1,7 @@
 export {
   BatchEngine,
   type BatchEngineOptions,
+  type EngineObserver,
   type ExportBatchContext,
   type ExportBatchFn,
 } from './batch-engine.js';

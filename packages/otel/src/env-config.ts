@@ -70,6 +70,9 @@ export const PROCESSOR_ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
   },
 ]);
 
+/** `TELEMETRY_REPORTER_METRICS`: self-metrics to the global MeterProvider when no meterProvider is given. */
+export const METRICS_ENV_VARIABLE = 'TELEMETRY_REPORTER_METRICS';
+
 /**
  * The batching options the environment sets for the `signal` processor, with sdk-node's rules:
  * an empty or unset variable is ignored; a value that is not a positive integer (or not one of
@@ -103,6 +106,12 @@ export function batchOptionsFromEnv(
 /** `TELEMETRY_REPORTER_MAX_ATTEMPTS`, for the transport exporters' retry policy. */
 export function maxAttemptsFromEnv(env: Environment = process.env): number | undefined {
   return positiveInteger(env, 'TELEMETRY_REPORTER_MAX_ATTEMPTS', Number.MAX_SAFE_INTEGER);
+}
+
+/** Reads `true` / `false` (any case); warns about and ignores anything else. */
+export function booleanFromEnv(name: string, env: Environment = process.env): boolean | undefined {
+  const word = oneOfWords(env, name, ['true', 'false'] as const);
+  return word === undefined ? undefined : word === 'true';
 }
 
 /** Reads a positive integer variable; warns about and ignores anything else. */

@@ -19,6 +19,14 @@ export {
   unaccountedRecords,
 } from '@telemetry-reporter/core';
 export {
+  type DiagnosticsChannelMap,
+  type DropCounter,
+  type ForwardDiagnosticsChannelsBaseOptions,
+  type ForwardDiagnosticsChannelsOptions,
+  forwardDiagnosticsChannels,
+  type UnsubscribeDiagnosticsChannels,
+} from './diagnostics-channel.js';
+export {
   batchOptionsFromEnv,
   type Environment,
   type EnvSignal,
@@ -26,6 +34,7 @@ export {
   maxAttemptsFromEnv,
   PROCESSOR_ENV_VARIABLES,
 } from './env-config.js';
+export type { ExceptionBody, ExceptionCause } from './exception-body.js';
 export {
   type ExitHandlerOptions,
   type FlushableProvider,
@@ -34,16 +43,43 @@ export {
 } from './exit-handlers.js';
 export type { TransportExporterBaseOptions } from './internal/transport-exporter-base.js';
 export { type LogRecordJson, logRecordToJson } from './log-record-json.js';
+export type {
+  LoggerLike,
+  LogRecordLike,
+  ReporterLogger,
+  ReporterLoggerProvider,
+  TimeInputLike,
+} from './logger-types.js';
 export { estimateLogRecordBytes, estimateSpanBytes } from './record-size.js';
 export {
   ReporterLogRecordProcessor,
   type ReporterLogRecordProcessorOptions,
 } from './reporter-log-record-processor.js';
 export {
+  type LoggerProviderClass,
+  type ReporterSdk,
+  type ResourceObjectLike,
+  SdkLoadError,
+} from './reporter-sdk.js';
+export {
   ReporterSpanProcessor,
   type ReporterSpanProcessorOptions,
 } from './reporter-span-processor.js';
+export type {
+  MeterLike,
+  MeterProviderLike,
+  MetricAttributesLike,
+  MetricSignal,
+  ObservableCallbackLike,
+} from './self-metrics.js';
 export { type SpanJson, spanToJson } from './span-json.js';
+export {
+  createTelemetryReporter,
+  type TelemetryReporter,
+  type TelemetryReporterBaseOptions,
+  type TelemetryReporterOptions,
+  type TelemetrySeverity,
+} from './telemetry-reporter.js';
 export {
   TransportLogRecordExporter,
   type TransportLogRecordExporterOptions,

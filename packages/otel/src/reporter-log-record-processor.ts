@@ -5,6 +5,7 @@ import type {
   ResolvedBatchOptions,
 } from '@telemetry-reporter/core';
 import { trackProcessor } from './internal/live-processors.js';
+import { attachControl } from './internal/processor-control.js';
 import {
   checkExporter,
   createProcessorEngine,
@@ -12,12 +13,19 @@ import {
   type ProcessorProfile,
 } from './internal/processor-engine.js';
 import { estimateLogRecordBytes } from './record-size.js';
+import type { MeterProviderLike } from './self-metrics.js';
 import type { LogRecordExporterLike, ReporterLogRecord } from './types.js';
 
 /** Options of {@link ReporterLogRecordProcessor}: the exporter and the batching tuning. */
 export interface ReporterLogRecordProcessorOptions extends BatchOptions {
   /** Where batches go: any OpenTelemetry log record exporter, or a `TransportLogRecordExporter`. */
   exporter: LogRecordExporterLike;
+  /**
+   * Where to record self-metrics (OpenTelemetry's semantic conventions for SDK metrics). With
+   * `TELEMETRY_REPORTER_METRICS=true` and no provider here, the global MeterProvider is used.
+   * @default none: no metrics
+   */
+  meterProvider?: MeterProviderLike;
 }
 
 const NAME = 'ReporterLogRecordProcessor';
@@ -44,6 +52,7 @@ export class ReporterLogRecordProcessor {
     this.#exporter = checkExporter<ReporterLogRecord>(options?.exporter);
     this.#engine = createProcessorEngine(LOGS, this.#exporter, options);
     trackProcessor(this);
+    attachControl(this, NAME, this.#engine, this.#exporter);
   }
 
   /** The options in effect, defaults applied. */
@@ -72,5 +81,15 @@ export class ReporterLogRecordProcessor {
   /** The counters: received, exported, queued, in flight, retries and drops by reason. */
   stats(): ReporterStats {
     return this.#engine.stats();
+  }
+
+  /**
+   * Counts `count` records that never reached `onEmit` because the code building them failed
+   * (`encoding_failed`, e.g. a mapping function threw) or knew the provider was shut down
+   * (`already_shutdown`), so that `stats()` accounts for them: `received` and the reason both
+   * grow. For adapters that build records themselves; O(1), never throws.
+   */
+  countDropped(reason: 'encoding_failed' | 'already_shutdown', count = 1): void {
+    this.#engine.countDropped(reason, count);
   }
 }

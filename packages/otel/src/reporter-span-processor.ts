@@ -12,12 +12,19 @@ import {
   type ProcessorProfile,
 } from './internal/processor-engine.js';
 import { estimateSpanBytes } from './record-size.js';
+import type { MeterProviderLike } from './self-metrics.js';
 import type { ReporterSpan, SpanExporterLike } from './types.js';
 
 /** Options of {@link ReporterSpanProcessor}: the exporter and the batching tuning. */
 export interface ReporterSpanProcessorOptions extends BatchOptions {
   /** Where batches go: any OpenTelemetry span exporter, or a `TransportSpanExporter`. */
   exporter: SpanExporterLike;
+  /**
+   * Where to record self-metrics (OpenTelemetry's semantic conventions for SDK metrics). With
+   * `TELEMETRY_REPORTER_METRICS=true` and no provider here, the global MeterProvider is used.
+   * @default none: no metrics
+   */
+  meterProvider?: MeterProviderLike;
 }
 
 const NAME = 'ReporterSpanProcessor';

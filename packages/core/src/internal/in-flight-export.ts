@@ -1,4 +1,4 @@
-import type { RecordOutcome } from '../types.js';
+import type { DropReason, RecordOutcome } from '../types.js';
 import type { TimerHandle } from './timers.js';
 
 /** One export between `take` from the queue and the settlement of all its records. */
@@ -10,6 +10,10 @@ export class InFlightExport {
   unsettled: number;
   /** The export deadline; cleared when the export's promise settles. */
   deadline: TimerHandle | undefined;
+  /** `performance.now()` when the export started (kept only when an observer wants it). */
+  startedAt = 0;
+  /** The first outcome other than `exported`, for the observer. */
+  firstFailure: DropReason | undefined;
   /** When the signal fires at the latest, in `Date.now()` milliseconds. */
   deadlineAt: number = Number.POSITIVE_INFINITY;
 

@@ -5,10 +5,12 @@ import {
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from '@telemetry-reporter/core';
-import { batchOptionsFromEnv, type EnvSignal } from '../env-config.js';
+import { batchOptionsFromEnv, booleanFromEnv, type EnvSignal } from '../env-config.js';
+import { type MeterProviderLike, SelfMetrics } from '../self-metrics.js';
 import type { ExporterLike, ResourceLike } from '../types.js';
 import { diagLogger } from './diag-logger.js';
 import { bridgeExporter } from './export-bridge.js';
+import { isBatchAware } from './export-protocol.js';
 
 /** Validates the exporter option of a processor. */
 export function checkExporter<T>(exporter: unknown): ExporterLike<T> {
@@ -47,20 +49,56 @@ export interface ProcessorProfile<T> {
 export function createProcessorEngine<T extends { readonly resource: ResourceLike }>(
   profile: ProcessorProfile<T>,
   exporter: ExporterLike<T>,
-  options: BatchOptions,
+  options: BatchOptions & { meterProvider?: MeterProviderLike },
 ): BatchEngine<T> {
   const { name } = profile;
   const fallback = { ...profile.defaults, ...batchOptionsFromEnv(profile.signal) };
   const resolved: ResolvedBatchOptions = resolveBatchOptions(options, fallback, prefixed(name));
-  return new BatchEngine<T>({
+  const selfMetrics = createSelfMetrics(
+    profile,
+    exporter,
+    options.meterProvider,
+    resolved,
+    () => engine,
+  );
+  const engine: BatchEngine<T> = new BatchEngine<T>({
     ...resolved,
     name,
     logger: diagLogger,
     severityOf: profile.severityOf,
     sizeOf: profile.sizeOf,
     exportBatch: bridgeExporter(exporter, name),
-    onShutdown: () => exporter.shutdown(),
+    onShutdown: () => {
+      selfMetrics?.shutdown();
+      return exporter.shutdown();
+    },
+    ...(selfMetrics === undefined ? {} : { observer: selfMetrics.observer }),
   });
+  return engine;
+}
+
+/** Self-metrics when a meter provider is given, or `TELEMETRY_REPORTER_METRICS=true`. */
+function createSelfMetrics<T>(
+  profile: ProcessorProfile<T>,
+  exporter: object,
+  meterProvider: MeterProviderLike | undefined,
+  options: ResolvedBatchOptions,
+  engine: () => BatchEngine<T>,
+): SelfMetrics | undefined {
+  if (meterProvider === undefined && booleanFromEnv('TELEMETRY_REPORTER_METRICS') !== true) {
+    return undefined;
+  }
+  if (meterProvider !== undefined && typeof meterProvider.getMeter !== 'function') {
+    throw new TypeError(
+      `meterProvider must be an OpenTelemetry MeterProvider, got ${describeValue(meterProvider)}`,
+    );
+  }
+  return new SelfMetrics(
+    profile.signal === 'logs' ? 'log' : 'span',
+    meterProvider,
+    { capacity: options.maxQueueSize, size: () => engine().stats().queued },
+    isBatchAware(exporter),
+  );
 }
 
 /**
