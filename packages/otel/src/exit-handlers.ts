@@ -5,9 +5,12 @@ import { pendingRecords } from './internal/live-processors.js';
 
 const DEADLINE_GRACE_MILLIS = 250;
 
-/** A `LoggerProvider`, a `TracerProvider`, or anything else that flushes and shuts down. */
+/**
+ * A `LoggerProvider`, a `TracerProvider`, a `NodeSDK`, or anything else that shuts down (and
+ * flushes, if it can: without `forceFlush`, `beforeExit` skips it).
+ */
 export interface FlushableProvider {
-  forceFlush(): Promise<void>;
+  forceFlush?(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -97,7 +100,7 @@ export function installExitHandlers(
     // hold records, or flushing (which itself schedules work) would wake the loop forever.
     if (beforeExitFlushes++ > 0 && pendingRecords() === 0) return;
     void withDeadline(
-      Promise.all(providers.map((p) => p.forceFlush().catch(reportFailure))).then(() => {}),
+      Promise.all(providers.map((p) => p.forceFlush?.().catch(reportFailure))).then(() => {}),
       timeout,
     );
   };

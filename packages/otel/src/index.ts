@@ -41,7 +41,10 @@ export {
   installExitHandlers,
   type UninstallExitHandlers,
 } from './exit-handlers.js';
-export type { TransportExporterBaseOptions } from './internal/transport-exporter-base.js';
+export type {
+  TransportExporterBaseOptions,
+  TransportExporterOptions,
+} from './internal/transport-exporter-base.js';
 export { type LogRecordJson, logRecordToJson } from './log-record-json.js';
 export type {
   LoggerLike,
@@ -89,13 +92,16 @@ export {
   type TransportSpanExporterOptions,
 } from './transport-span-exporter.js';
 export type {
+  AttributesLike,
   ExporterLike,
   ExportResultLike,
+  HrTimeLike,
   InstrumentationScopeLike,
   LogRecordExporterLike,
   ReporterLogRecord,
   ReporterSpan,
   ResourceLike,
+  SpanContextLike,
   SpanEventLike,
   SpanExporterLike,
   SpanLinkLike,

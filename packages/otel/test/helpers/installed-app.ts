@@ -18,10 +18,24 @@ const OTEL = join(ROOT, 'packages', 'otel');
 
 /** An app installed in a temporary folder, with its own node_modules. */
 export interface InstalledApp {
+  /** The folder: run `app.mjs` there to resolve from its node_modules. */
+  readonly dir: string;
   /** Runs `app.mjs` with this Node binary; resolves with its output once it exits. */
   run(env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Deletes the folder. */
   remove(): void;
+}
+
+/** Options of {@link installApp}. */
+export interface InstallOptions {
+  /** The SDK line whose packages are linked. */
+  line: number;
+  /** Link `@opentelemetry/sdk-logs` of that line. */
+  sdkLogs: boolean;
+  /** More of our packages to copy (their `dist`), e.g. `transport-http`. */
+  ours?: string[];
+  /** More packages of the SDK line's harness to link, e.g. `@opentelemetry/sdk-trace-base`. */
+  link?: string[];
 }
 
 /**
@@ -30,10 +44,7 @@ export interface InstalledApp {
  * `sdkLogs`, `@opentelemetry/sdk-logs` of the SDK line `line` linked beside them, and nothing
  * else resolvable. `fixture` (from test/fixtures) becomes the app's `app.mjs`.
  */
-export function installApp(
-  fixture: string,
-  options: { line: number; sdkLogs: boolean },
-): InstalledApp {
+export function installApp(fixture: string, options: InstallOptions): InstalledApp {
   if (!existsSync(join(OTEL, 'dist', 'index.js'))) {
     throw new Error(`${OTEL}/dist is missing: run \`pnpm build\` before the child-process tests`);
   }
@@ -42,9 +53,12 @@ export function installApp(
   const manifest = JSON.parse(readFileSync(join(OTEL, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
-  for (const name of ['@telemetry-reporter/otel', ...Object.keys(manifest.dependencies)]) {
+  const ours = (options.ours ?? []).map((name) => `@telemetry-reporter/${name}`);
+  for (const name of ['@telemetry-reporter/otel', ...Object.keys(manifest.dependencies), ...ours]) {
     const source =
-      name === '@telemetry-reporter/otel' ? OTEL : realpathSync(join(OTEL, 'node_modules', name));
+      name === '@telemetry-reporter/otel'
+        ? OTEL
+        : realpathSync(join(ROOT, 'packages', name.replace('@telemetry-reporter/', '')));
     const target = join(modules, name);
     mkdirSync(target, { recursive: true });
     cpSync(join(source, 'package.json'), join(target, 'package.json'));
@@ -56,8 +70,10 @@ export function installApp(
   mkdirSync(join(modules, '@opentelemetry'));
   link('@opentelemetry/api');
   if (options.sdkLogs) link('@opentelemetry/sdk-logs');
+  for (const name of options.link ?? []) link(name);
   cpSync(fileURLToPath(new URL(`../fixtures/${fixture}`, import.meta.url)), join(dir, 'app.mjs'));
   return {
+    dir,
     run: (env = {}) =>
       new Promise((resolve, reject) => {
         const child = execFile(

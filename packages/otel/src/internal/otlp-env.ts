@@ -1,0 +1,87 @@
+import type { Environment } from '../env-config.js';
+import { diagLogger } from './diag-logger.js';
+
+/** Which OTLP signal; also the path segment of its HTTP endpoint. */
+export type OtlpSignal = 'logs' | 'traces';
+
+/** What the OTLP exporter of one signal is configured with. */
+export interface OtlpSettings {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly format: 'protobuf' | 'json';
+  readonly timeoutMillis: number | undefined;
+  readonly compression: 'gzip' | 'none';
+}
+
+const DEFAULT_ENDPOINT = 'http://localhost:4318';
+
+/**
+ * The standard `OTEL_EXPORTER_OTLP_*` variables for `signal`, the per-signal ones winning, with
+ * `TELEMETRY_REPORTER_ENDPOINT` / `TELEMETRY_REPORTER_HEADERS` as the base endpoint and extra
+ * headers. Header values are secrets: diagnostics never echo them.
+ */
+export function otlpSettings(signal: OtlpSignal, env: Environment): OtlpSettings {
+  const upper = signal.toUpperCase();
+  const specific = env[`OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`]?.trim();
+  const base = (
+    env.TELEMETRY_REPORTER_ENDPOINT?.trim() ||
+    env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() ||
+    DEFAULT_ENDPOINT
+  ).replace(/\/+$/, '');
+  const protocol = (
+    env[`OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`] ??
+    env.OTEL_EXPORTER_OTLP_PROTOCOL ??
+    'http/protobuf'
+  ).trim();
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    diagLogger.warn(
+      `OTEL_EXPORTER_OTLP_PROTOCOL=${JSON.stringify(protocol)} is not supported (http/protobuf or http/json); using http/protobuf`,
+    );
+  }
+  const timeout = Number(
+    env[`OTEL_EXPORTER_OTLP_${upper}_TIMEOUT`] ?? env.OTEL_EXPORTER_OTLP_TIMEOUT ?? Number.NaN,
+  );
+  const compression = (
+    env[`OTEL_EXPORTER_OTLP_${upper}_COMPRESSION`] ??
+    env.OTEL_EXPORTER_OTLP_COMPRESSION ??
+    'none'
+  ).trim();
+  return {
+    url: specific || `${base}/v1/${signal}`,
+    headers: {
+      ...parseHeaders('OTEL_EXPORTER_OTLP_HEADERS', env),
+      ...parseHeaders(`OTEL_EXPORTER_OTLP_${upper}_HEADERS`, env),
+      ...parseHeaders('TELEMETRY_REPORTER_HEADERS', env),
+    },
+    format: protocol === 'http/json' ? 'json' : 'protobuf',
+    timeoutMillis: Number.isInteger(timeout) && timeout > 0 ? timeout : undefined,
+    compression: compression === 'gzip' ? 'gzip' : 'none',
+  };
+}
+
+/**
+ * Parses `key1=value1,key2=value2` (values percent-encoded, as the OpenTelemetry specification
+ * says). An entry that does not parse is skipped with a warning that names the variable and the
+ * entry's position, never its value.
+ */
+export function parseHeaders(name: string, env: Environment): Record<string, string> {
+  const raw = env[name];
+  const headers: Record<string, string> = {};
+  if (raw === undefined || raw.trim() === '') return headers;
+  raw.split(',').forEach((entry, index) => {
+    const at = entry.indexOf('=');
+    const key = entry.slice(0, at).trim().toLowerCase();
+    let value: string | undefined;
+    try {
+      value = at > 0 ? decodeURIComponent(entry.slice(at + 1).trim()) : undefined;
+    } catch {
+      value = undefined;
+    }
+    if (value === undefined || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(key)) {
+      diagLogger.warn(`${name}: entry ${index + 1} is not key=value; ignored`);
+      return;
+    }
+    headers[key] = value;
+  });
+  return headers;
+}

@@ -1,0 +1,12 @@
+// `node --import @telemetry-reporter/otel/register app.js`: turns the reporter on for an existing
+// service without touching its code. Everything comes from the environment; see
+// configureFromEnvironment. A configuration error never stops the app: it is reported on stderr
+// and the app runs without telemetry.
+import { configureFromEnvironment } from './auto-configure.js';
+
+try {
+  await configureFromEnvironment();
+} catch (error) {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`@telemetry-reporter/otel/register: telemetry is off: ${reason}\n`);
+}
