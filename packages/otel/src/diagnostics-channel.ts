@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describeValue } from '@telemetry-reporter/core';
 import { diagLogger } from './internal/diag-logger.js';
+import { isInExportScope } from './internal/export-scope.js';
 import { snapshotMessage } from './internal/message-snapshot.js';
 import { controlOf } from './internal/processor-control.js';
 import type { LoggerLike, LogRecordLike } from './logger-types.js';
@@ -71,7 +72,9 @@ const WARNING_INTERVAL_MILLIS = 10_000;
  * Forwards every message published on the named `node:diagnostics_channel` channels as a log
  * record. Node runs subscribers on the publisher's stack, so the subscriber is O(1), never awaits,
  * starts no timer and never throws: a `map` that throws drops only its message, as
- * `encoding_failed`. Returns a function that unsubscribes from every channel.
+ * `encoding_failed`. Messages published from inside an export of this package (the HTTP requests
+ * of its own transports, say) are skipped, so forwarding `undici:*` channels cannot feed back.
+ * Returns a function that unsubscribes from every channel.
  */
 export function forwardDiagnosticsChannels(
   options: ForwardDiagnosticsChannelsOptions,
@@ -113,6 +116,8 @@ export function forwardDiagnosticsChannels(
   };
 
   const onMessage = (message: unknown, name: string | symbol): void => {
+    // Published by our own exports (their fetch requests): forwarding would feed back forever.
+    if (isInExportScope()) return;
     const channel = typeof name === 'string' ? name : (name.description ?? '');
     let record: LogRecordLike | undefined;
     try {

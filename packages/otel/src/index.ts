@@ -1,11 +1,13 @@
 export {
   BATCH_DEFAULTS,
   type BatchOptions,
+  createJsonEncoder,
   DROP_REASONS,
   type DropReason,
   type EncodedBatch,
   type Encoder,
   ExportAbortedError,
+  type JsonEncoderOptions,
   type OverflowPolicy,
   PermanentError,
   RETRY_DEFAULTS,

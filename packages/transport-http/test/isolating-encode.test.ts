@@ -4,7 +4,7 @@ import {
   encodeIsolating,
   MAX_FAILED_ATTEMPTS,
 } from '../src/otlp/isolating-encode.js';
-import { isUnwalkable } from '../src/otlp/unwalkable.js';
+import { isUnwalkable, MAX_WALK_DEPTH } from '../src/otlp/unwalkable.js';
 
 interface Item {
   readonly id: number;
@@ -142,5 +142,16 @@ describe('isUnwalkable', () => {
     ],
   ] as const)('%s -> %s', (_, read, expected) => {
     expect(isUnwalkable(read as () => unknown[])).toBe(expected);
+  });
+
+  it(`flags a value nested deeper than ${MAX_WALK_DEPTH} levels, not one that deep`, () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) value = i % 2 === 0 ? { x: value } : [value];
+      return value;
+    };
+    expect(isUnwalkable(() => [nest(MAX_WALK_DEPTH)])).toBe(false);
+    expect(isUnwalkable(() => [nest(MAX_WALK_DEPTH + 1)])).toBe(true);
+    expect(isUnwalkable(() => [nest(10_000)])).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import type { ExportBatchContext, ExportBatchFn } from '@telemetry-reporter/core
 import type { ExporterLike, ResourceLike } from '../types.js';
 import { diagLogger } from './diag-logger.js';
 import { EXPORT_BATCH, isBatchAware } from './export-protocol.js';
+import { inExportScope } from './export-scope.js';
 import { withTracingSuppressed } from './suppress-tracing.js';
 
 const SUCCESS = 0;
@@ -18,15 +19,17 @@ export function bridgeExporter<T extends { readonly resource: ResourceLike }>(
   name: string,
 ): ExportBatchFn<T> {
   if (isBatchAware<T>(exporter)) {
-    return async (batch, context) => {
-      await waitForAsyncResources(batch);
-      await withTracingSuppressed(() => exporter[EXPORT_BATCH](batch, context));
-    };
+    return (batch, context) =>
+      inExportScope(async () => {
+        await waitForAsyncResources(batch);
+        await withTracingSuppressed(() => exporter[EXPORT_BATCH](batch, context));
+      });
   }
-  return async (batch, context) => {
-    await waitForAsyncResources(batch);
-    await exportThroughCallback(exporter, batch, context, name);
-  };
+  return (batch, context) =>
+    inExportScope(async () => {
+      await waitForAsyncResources(batch);
+      await exportThroughCallback(exporter, batch, context, name);
+    });
 }
 
 function exportThroughCallback<T>(

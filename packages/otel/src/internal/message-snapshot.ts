@@ -20,6 +20,7 @@ interface Budget {
  * - Anything else (a class instance such as a `ClientRequest`, a `Map`): at the top, a shallow
  *   summary of its own enumerable properties; nested, a description such as `'[ClientRequest]'`.
  *   A `Date` becomes its ISO string, an `Error` `'Name: message'`, a byte array `'[Buffer(n)]'`.
+ * - Keys are copied as they are, `__proto__` included (as an own key, never as the prototype).
  */
 export function snapshotMessage(message: unknown): unknown {
   return copy(message, 0, { left: SNAPSHOT_MAX_VALUES });
@@ -68,10 +69,16 @@ function copy(value: unknown, depth: number, budget: Budget): unknown {
       out['…'] = 'more properties left out';
       break;
     }
-    out[key] = copy((object as Record<string, unknown>)[key], depth + 1, budget);
+    const value = copy((object as Record<string, unknown>)[key], depth + 1, budget);
+    // An own `__proto__` key (JSON.parse makes them) assigned with `=` would set the copy's
+    // prototype instead: the key would vanish and its value be inherited by the body.
+    if (key === '__proto__') Object.defineProperty(out, key, { ...OWN, value });
+    else out[key] = value;
   }
   return out;
 }
+
+const OWN = Object.freeze({ enumerable: true, writable: true, configurable: true });
 
 function typeName(object: object): string {
   const name = (object as { constructor?: { name?: unknown } }).constructor?.name;

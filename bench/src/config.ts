@@ -1,0 +1,73 @@
+/** Sizes and repetitions of one run; `FULL` for the published numbers, `SMOKE` so CI sees it work. */
+export interface BenchConfig {
+  readonly smoke: boolean;
+  /** Interleaved rounds (ours, built-in, built-in, ours, ...) of each micro-benchmark. */
+  readonly hotPathRounds: number;
+  /** mitata options of one micro-benchmark measurement. */
+  readonly mitata: {
+    readonly min_cpu_time: number;
+    readonly min_samples: number;
+    readonly batch_samples: number;
+    readonly warmup_samples: number;
+  };
+  /** Records delivered per throughput run, and runs per processor. */
+  readonly throughputRecords: number;
+  readonly throughputRounds: number;
+  /** Records delivered per run of the processor-only throughput (each run lasts ~0.3 s). */
+  readonly processorThroughputRecords: number;
+  /** Records emitted between two yields to the event loop. */
+  readonly chunk: number;
+  /** Queue sizes filled then drained by `forceFlush()`, each with its rounds. */
+  readonly largeQueues: readonly { readonly size: number; readonly rounds: number }[];
+  /** Emits into a stalled exporter, and how many heap samples to take along the way. */
+  readonly memoryRecords: number;
+  readonly memorySamples: number;
+  /** Records emitted while the event-loop delay is monitored, and runs per processor. */
+  readonly latencyRecords: number;
+  readonly latencyRounds: number;
+  /** Queue size drained by `shutdown()`, and runs per processor. */
+  readonly shutdownQueue: number;
+  readonly shutdownRounds: number;
+}
+
+/** The published run: about two minutes per SDK line on a 2-core machine. */
+export const FULL: BenchConfig = Object.freeze({
+  smoke: false,
+  hotPathRounds: 7,
+  mitata: { min_cpu_time: 150e6, min_samples: 12, batch_samples: 4096, warmup_samples: 2 },
+  throughputRecords: 1_000_000,
+  throughputRounds: 7,
+  processorThroughputRecords: 5_000_000,
+  chunk: 1024,
+  largeQueues: [
+    { size: 100_000, rounds: 5 },
+    { size: 1_000_000, rounds: 5 },
+  ],
+  memoryRecords: 5_000_000,
+  memorySamples: 10,
+  latencyRecords: 300_000,
+  latencyRounds: 5,
+  shutdownQueue: 100_000,
+  shutdownRounds: 5,
+});
+
+/** A few thousand iterations of everything, in seconds: proves the benchmarks still run. */
+export const SMOKE: BenchConfig = Object.freeze({
+  smoke: true,
+  hotPathRounds: 1,
+  mitata: { min_cpu_time: 1e6, min_samples: 2, batch_samples: 256, warmup_samples: 1 },
+  throughputRecords: 5_000,
+  throughputRounds: 1,
+  processorThroughputRecords: 5_000,
+  chunk: 1024,
+  largeQueues: [
+    { size: 2_000, rounds: 1 },
+    { size: 10_000, rounds: 1 },
+  ],
+  memoryRecords: 20_000,
+  memorySamples: 4,
+  latencyRecords: 5_000,
+  latencyRounds: 1,
+  shutdownQueue: 5_000,
+  shutdownRounds: 1,
+});

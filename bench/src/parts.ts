@@ -1,0 +1,43 @@
+import type { BenchConfig } from './config.js';
+import { HOT_PATH_BENCHMARKS, hotPathEach } from './suites/hot-path.js';
+import { largeQueues, shutdownDrain } from './suites/large-queue.js';
+import { callerLatency } from './suites/latency.js';
+import { memory } from './suites/memory.js';
+import { throughput } from './suites/throughput.js';
+import type { Comparison } from './types.js';
+
+/** A unit of the run: what one process measures (a full run gives each part a fresh process). */
+export interface Part {
+  readonly id: string;
+  readonly run: (config: BenchConfig) => Promise<Comparison[]>;
+}
+
+/**
+ * Every part, in the issue's order. Each hot-path benchmark is a part of its own, so that the
+ * JIT state one benchmark leaves behind (type feedback of code both our processors share) does
+ * not leak into the next; `hot-path:mixed` measures exactly that state on purpose.
+ */
+export const PARTS: readonly Part[] = [
+  ...HOT_PATH_BENCHMARKS.map(
+    (id): Part => ({ id: `hot-path:${id}`, run: (config) => hotPathEach(config, [id]) }),
+  ),
+  { id: 'throughput', run: throughput },
+  { id: 'large-queues', run: largeQueues },
+  { id: 'memory', run: memory },
+  { id: 'latency', run: callerLatency },
+  { id: 'shutdown', run: shutdownDrain },
+];
+
+/** The parts `selector` names: ids, or prefixes such as `hot-path`; all when undefined. */
+export function selectParts(selector: string | undefined): Part[] {
+  if (selector === undefined || selector === '') return [...PARTS];
+  const wanted = selector.split(',').filter((s) => s.length > 0);
+  const picked = PARTS.filter((p) => wanted.some((w) => p.id === w || p.id.startsWith(`${w}:`)));
+  const unknown = wanted.filter((w) => !PARTS.some((p) => p.id === w || p.id.startsWith(`${w}:`)));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `unknown part ${unknown.join(', ')}; parts are ${PARTS.map((p) => p.id).join(', ')}`,
+    );
+  }
+  return picked;
+}
