@@ -1,5 +1,6 @@
 import {
   type BatchOptions,
+  describeValue,
   millisOption,
   type ResolvedBatchOptions,
   resolveBatchOptions,
@@ -8,7 +9,7 @@ import { ExportAbortedError, type ExportDeadline } from './errors.js';
 import { DropWarner } from './internal/drop-warner.js';
 import { FlushWaiters } from './internal/flush-waiters.js';
 import { InFlightExport } from './internal/in-flight-export.js';
-import { silentLogger } from './internal/silent-logger.js';
+import { safeLogger } from './internal/safe-logger.js';
 import { KeepAlive, type TimerHandle, unrefTimeout } from './internal/timers.js';
 import { RingBuffer } from './ring-buffer.js';
 import { SEVERITY_CLASSES, SeverityQueue } from './severity-queue.js';
@@ -52,12 +53,13 @@ export interface BatchEngineOptions<T> extends BatchOptions {
   /** Called once after the final drain, e.g. to shut the exporter down; bounded by the deadline. */
   onShutdown?: () => Promise<void> | void;
   /**
-   * Where drop warnings and export failures go.
+   * Where drop warnings and export failures go: an object with `warn()` and `debug()`. A logger
+   * that throws is ignored; the counters stay exact.
    * @default a logger that discards everything
    */
   logger?: DiagnosticLogger;
   /**
-   * Prefix of diagnostic messages.
+   * Prefix of diagnostic messages. A string.
    * @default 'BatchEngine'
    */
   name?: string;
@@ -164,14 +166,20 @@ export class BatchEngine<T> {
   #shutdownBudget = 0;
 
   constructor(options: BatchEngineOptions<T>) {
-    this.#logger = options.logger ?? silentLogger;
-    this.#name = options.name ?? 'BatchEngine';
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(
+        `BatchEngine options must be an object with an exportBatch function, got ${describeValue(options)}`,
+      );
+    }
+    this.#logger = safeLogger(options.logger);
+    this.#name = stringOption('name', options.name) ?? 'BatchEngine';
     this.options = resolveBatchOptions(options, {}, this.#logger);
-    if (typeof options.exportBatch !== 'function') {
-      throw new TypeError(`exportBatch must be a function, got ${typeof options.exportBatch}`);
+    const exportBatch: unknown = options.exportBatch;
+    if (typeof exportBatch !== 'function') {
+      throw new TypeError(`exportBatch must be a function, got ${describeValue(exportBatch)}`);
     }
     this.#exportBatch = options.exportBatch;
-    this.#onShutdown = options.onShutdown;
+    this.#onShutdown = functionOption('onShutdown', options.onShutdown);
     this.#batchSize = this.options.maxExportBatchSize;
     this.#maxConcurrent = this.options.maxConcurrentExports;
     this.#dropOldest = this.options.overflowPolicy === 'drop_oldest';
@@ -201,6 +209,10 @@ export class BatchEngine<T> {
       () => this.#dropped,
     );
     this.#waiters = new FlushWaiters(this.#keepAlive);
+    const observer: unknown = options.observer;
+    if (observer !== undefined && (typeof observer !== 'object' || observer === null)) {
+      throw new TypeError(`observer must be an object, got ${describeValue(observer)}`);
+    }
     this.#observer = options.observer === undefined ? undefined : safeObserver(options.observer);
   }
 
@@ -575,16 +587,35 @@ function guarded<T>(
   fn: ((record: T) => number) | undefined,
   fallback: number,
 ): (record: T) => number {
-  if (fn === undefined) return () => fallback;
-  if (typeof fn !== 'function') throw new TypeError(`${name} must be a function, got ${typeof fn}`);
+  const checked = functionOption(name, fn);
+  if (checked === undefined) return () => fallback;
   return (record) => {
     try {
-      const value = fn(record);
+      const value = checked(record);
       return typeof value === 'number' && value >= 0 ? value : fallback;
     } catch {
       return fallback;
     }
   };
+}
+
+/** Validates an optional function option; the error names it and echoes the value. */
+function functionOption<F extends (...args: never[]) => unknown>(
+  name: string,
+  value: F | undefined,
+): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${name} must be a function, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+/** Validates an optional string option; the error names it and echoes the value. */
+function stringOption(name: string, value: unknown): string | undefined {
+  if (value !== undefined && typeof value !== 'string') {
+    throw new TypeError(`${name} must be a string, got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 /** Wraps an observer so that a throwing one cannot break the engine. */

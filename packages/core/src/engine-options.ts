@@ -176,6 +176,7 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 /** Renders a bad option value for an error message without ever throwing. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
+  if (Object.is(value, -0)) return '-0';
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
   if (value === null || typeof value !== 'object') return String(value);

@@ -1,5 +1,7 @@
 import { describeValue, integerOption, millisOption } from './engine-options.js';
 import { isRetryableError } from './error-classification.js';
+import { silentLogger } from './internal/silent-logger.js';
+import type { DiagnosticLogger } from './types.js';
 
 /** How a failed send is retried: exponential backoff with full jitter, honouring Retry-After. */
 export interface RetryOptions {
@@ -9,15 +11,16 @@ export interface RetryOptions {
    */
   maxAttempts?: number;
   /**
-   * Upper bound of the wait before the first retry, in milliseconds. An integer >= 0.
+   * Upper bound of the wait before the first retry, in milliseconds. An integer between 0 and
+   * 2147483647; one above `maxDelayMillis` is clamped to it, with a warning.
    * @default 1000
    */
   initialDelayMillis?: number;
   /**
    * Upper bound of any computed wait, in milliseconds. A `Retry-After` longer than this is still
    * honoured, unless the retry would start after the export deadline: then the batch is dropped
-   * as `retries_exhausted` at once instead of holding its export slot. An integer >=
-   * `initialDelayMillis`.
+   * as `retries_exhausted` at once instead of holding its export slot. An integer between 0 and
+   * 2147483647.
    * @default 30000
    */
   maxDelayMillis?: number;
@@ -39,29 +42,39 @@ export const RETRY_DEFAULTS: ResolvedRetryOptions = Object.freeze({
   multiplier: 2,
 });
 
-/** Applies defaults and validates; `false` means a single attempt. */
-export function resolveRetryOptions(options: RetryOptions | false = {}): ResolvedRetryOptions {
+/**
+ * Applies defaults and validates; `false` means a single attempt. Throws a `TypeError` naming the
+ * option and echoing the bad value; clamps `initialDelayMillis` to `maxDelayMillis` with a
+ * warning, as `maxExportBatchSize` is clamped to `maxQueueSize`.
+ */
+export function resolveRetryOptions(
+  options: RetryOptions | false = {},
+  logger: DiagnosticLogger = silentLogger,
+): ResolvedRetryOptions {
   if (options === false) return Object.freeze({ ...RETRY_DEFAULTS, maxAttempts: 1 });
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`retry must be false or an object, got ${describeValue(options)}`);
   }
   const merged = { ...RETRY_DEFAULTS };
   for (const key of Object.keys(RETRY_DEFAULTS) as (keyof RetryOptions)[]) {
     if (options[key] !== undefined) merged[key] = options[key];
   }
-  const initialDelayMillis = millisOption('retry.initialDelayMillis', merged.initialDelayMillis, 0);
+  let initialDelayMillis = millisOption('retry.initialDelayMillis', merged.initialDelayMillis, 0);
+  const maxDelayMillis = millisOption('retry.maxDelayMillis', merged.maxDelayMillis, 0);
   const multiplier = merged.multiplier;
   if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 1) {
     throw new TypeError(
       `retry.multiplier must be a finite number >= 1, got ${describeValue(multiplier)}`,
     );
   }
-  return Object.freeze({
-    maxAttempts: integerOption('retry.maxAttempts', merged.maxAttempts, 1),
-    initialDelayMillis,
-    maxDelayMillis: millisOption('retry.maxDelayMillis', merged.maxDelayMillis, initialDelayMillis),
-    multiplier,
-  });
+  const maxAttempts = integerOption('retry.maxAttempts', merged.maxAttempts, 1);
+  if (initialDelayMillis > maxDelayMillis) {
+    logger.warn(
+      `retry.initialDelayMillis (${initialDelayMillis}) must be <= retry.maxDelayMillis (${maxDelayMillis}); using ${maxDelayMillis}`,
+    );
+    initialDelayMillis = maxDelayMillis;
+  }
+  return Object.freeze({ maxAttempts, initialDelayMillis, maxDelayMillis, multiplier });
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { ExportBatchContext } from './batch-engine.js';
+import { describeValue } from './engine-options.js';
 import { isPayloadTooLargeError, isPermanentError } from './error-classification.js';
 import { abortableSleep } from './internal/abortable-sleep.js';
-import { silentLogger } from './internal/silent-logger.js';
+import { safeLogger } from './internal/safe-logger.js';
 import {
   type ResolvedRetryOptions,
   type RetryOptions,
@@ -25,12 +26,13 @@ export interface TransportDeliveryOptions<Item, Payload> {
    */
   retry?: RetryOptions | false;
   /**
-   * Where failed deliveries are reported.
+   * Where failed deliveries are reported: an object with `warn()` and `debug()`. A logger that
+   * throws is ignored.
    * @default a logger that discards everything
    */
   logger?: DiagnosticLogger;
   /**
-   * Prefix of diagnostic messages.
+   * Prefix of diagnostic messages. A string.
    * @default 'TransportDelivery'
    */
   name?: string;
@@ -52,18 +54,35 @@ export class TransportDelivery<Item, Payload> {
   #lastWarnAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: TransportDeliveryOptions<Item, Payload>) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(
+        `TransportDelivery options must be an object with a transport and an encoder, got ${describeValue(options)}`,
+      );
+    }
     const { transport, encoder } = options;
     if (typeof transport?.send !== 'function') {
-      throw new TypeError('transport must be an object with a send(payload, context) method');
+      throw new TypeError(
+        `transport must be an object with a send(payload, context) method, got ${describeValue(transport)}`,
+      );
     }
     if (typeof encoder?.encode !== 'function') {
-      throw new TypeError('encoder must be an object with an encode(items) method');
+      throw new TypeError(
+        `encoder must be an object with an encode(items) method, got ${describeValue(encoder)}`,
+      );
     }
     this.#transport = transport;
     this.#encoder = encoder;
-    this.retry = resolveRetryOptions(options.retry);
-    this.#logger = options.logger ?? silentLogger;
-    this.#name = options.name ?? 'TransportDelivery';
+    const name: unknown = options.name === undefined ? 'TransportDelivery' : options.name;
+    if (typeof name !== 'string') {
+      throw new TypeError(`name must be a string, got ${describeValue(name)}`);
+    }
+    this.#name = name;
+    this.#logger = safeLogger(options.logger);
+    const logger = this.#logger;
+    this.retry = resolveRetryOptions(options.retry, {
+      warn: (message, ...args) => logger.warn(`${name}: ${message}`, ...args),
+      debug: (message, ...args) => logger.debug(`${name}: ${message}`, ...args),
+    });
   }
 
   /** Encodes `items` and delivers them; settles every record through `context`. */
@@ -176,7 +195,8 @@ export class TransportDelivery<Item, Payload> {
           context.settle(recordCount, 'retries_exhausted');
           return 'settled';
         }
-        if (Date.now() + delay >= context.deadline) {
+        // A timer waits at least 1 ms in Node: a 0 ms wait still lands on the next millisecond.
+        if (Date.now() + Math.max(delay, 1) >= context.deadline) {
           // Waiting would only hold the export slot until the deadline aborts it anyway.
           this.#warn(
             `${this.#name}: ${recordCount} records dropped: the retry in ${delay} ms would start after the export deadline`,

@@ -82,28 +82,28 @@ export function resolveHttpTransportOptions(
   if (typeof options.headers === 'function') {
     headers = options.headers;
   } else {
-    headers = Object.freeze(checkHeaders('headers', options.headers ?? {}));
+    headers = Object.freeze(checkHeaders('headers', orDefault(options.headers, {})));
     secrets.push(...Object.values(headers));
   }
-  const fetch = options.fetch ?? globalFetch;
+  const fetch: unknown = orDefault(options.fetch, globalFetch);
   if (typeof fetch !== 'function') {
     throw new TypeError(`fetch must be a function, got ${describeValue(fetch)}`);
   }
   return Object.freeze({
     url: url.href,
     redactedUrl,
-    method: oneOf('method', options.method ?? HTTP_TRANSPORT_DEFAULTS.method, METHODS),
+    method: oneOf('method', orDefault(options.method, HTTP_TRANSPORT_DEFAULTS.method), METHODS),
     headers,
     urlAuthorization,
     secrets: Object.freeze(secrets.filter((s) => s !== '')),
     compression: oneOf(
       'compression',
-      options.compression ?? HTTP_TRANSPORT_DEFAULTS.compression,
+      orDefault(options.compression, HTTP_TRANSPORT_DEFAULTS.compression),
       COMPRESSIONS,
     ),
     timeoutMillis: millisOption(
       'timeoutMillis',
-      options.timeoutMillis ?? HTTP_TRANSPORT_DEFAULTS.timeoutMillis,
+      orDefault(options.timeoutMillis, HTTP_TRANSPORT_DEFAULTS.timeoutMillis),
       1,
     ),
     contentType:
@@ -112,10 +112,15 @@ export function resolveHttpTransportOptions(
         : checkHeaderValueOption('contentType', options.contentType),
     userAgent: checkHeaderValueOption(
       'userAgent',
-      options.userAgent ?? HTTP_TRANSPORT_DEFAULTS.userAgent,
+      orDefault(options.userAgent, HTTP_TRANSPORT_DEFAULTS.userAgent),
     ),
-    fetch,
+    fetch: fetch as FetchFunction,
   });
+}
+
+/** Only a missing option takes its default: `null` is a mistake, reported as one. */
+function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
 }
 
 function parseUrl(value: unknown): URL {

@@ -29,8 +29,9 @@ export interface HttpTransportOptions {
    */
   method?: HttpMethod;
   /**
-   * Request headers, or a function returning them (sync or async) that is called before every
-   * attempt, for tokens that rotate. Values never appear in errors or diagnostics. The transport
+   * Request headers (a plain object of names to strings; a `Headers` or a `Map` is refused), or
+   * a function returning them (sync or async) that is called before every attempt, for tokens
+   * that rotate. Values never appear in errors or diagnostics. The transport
    * sets `content-length` and `content-encoding` itself; `content-type` and `user-agent` given
    * here win over {@link HttpTransportOptions.contentType} and
    * {@link HttpTransportOptions.userAgent}, and `authorization` over URL credentials.

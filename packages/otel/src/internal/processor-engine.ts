@@ -88,7 +88,8 @@ function createSelfMetrics<T>(
   if (meterProvider === undefined && booleanFromEnv('TELEMETRY_REPORTER_METRICS') !== true) {
     return undefined;
   }
-  if (meterProvider !== undefined && typeof meterProvider.getMeter !== 'function') {
+  const candidate = meterProvider as Partial<MeterProviderLike> | null | undefined;
+  if (candidate !== undefined && typeof candidate?.getMeter !== 'function') {
     throw new TypeError(
       `meterProvider must be an OpenTelemetry MeterProvider, got ${describeValue(meterProvider)}`,
     );

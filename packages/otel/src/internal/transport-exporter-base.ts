@@ -1,6 +1,7 @@
 import {
   DROP_REASONS,
   type DropReason,
+  describeValue,
   type Encoder,
   type ExportBatchContext,
   type RecordOutcome,
@@ -58,12 +59,18 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
     defaultEncoder: Encoder<Item, string>,
   ) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`${name} options must be an object with a transport`);
+      throw new TypeError(
+        `${name} options must be an object with a transport, got ${describeValue(options)}`,
+      );
     }
     this.#name = name;
     this.#delivery = new TransportDelivery<Item, unknown>({
       transport: options.transport as Transport<unknown>,
-      encoder: (options.encoder ?? defaultEncoder) as Encoder<Item, unknown>,
+      // Only a missing encoder means the default: `null` is a mistake, reported as one.
+      encoder: (options.encoder === undefined ? defaultEncoder : options.encoder) as Encoder<
+        Item,
+        unknown
+      >,
       retry: withEnvMaxAttempts(options.retry),
       logger: diagLogger,
       name,

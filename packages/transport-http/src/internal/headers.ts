@@ -25,6 +25,15 @@ export function checkHeaders(option: string, headers: unknown): Record<string, s
       }, got ${describeValue(headers)}`,
     );
   }
+  // A `Headers` or a `Map` has no own enumerable entries: read as an object it would send none.
+  const prototype: unknown = Object.getPrototypeOf(headers);
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new TypeError(
+      `${option} must be an object of header names to string values${
+        option === 'headers' ? ', or a function returning one' : ''
+      }, got ${describeInstance(prototype)}`,
+    );
+  }
   const checked: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!TOKEN.test(name)) {
@@ -62,6 +71,12 @@ export function checkHeaderValueOption(option: string, value: unknown): string {
     );
   }
   return value;
+}
+
+/** `a Headers`, `a Map`: the class of an object that is not a plain one. */
+function describeInstance(prototype: unknown): string {
+  const name = (prototype as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a prototype';
 }
 
 function typeOf(value: unknown): string {
