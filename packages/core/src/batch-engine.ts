@@ -141,7 +141,11 @@ export class BatchEngine<T> {
   readonly #maxBytes: number;
   readonly #severityOf: (record: T) => number;
   readonly #sizeOf: (record: T) => number;
-  readonly #droppedBySeverity: Record<SeverityRange, number>;
+  /**
+   * Records shed by the queue, by severity class (0: none). Classes, not range names: the drop
+   * path is then one typed-array increment; `stats()` folds them into ranges.
+   */
+  readonly #shedBySeverity: Float64Array = new Float64Array(SEVERITY_CLASSES);
   readonly #observer: EngineObserver | undefined;
   readonly #inFlight = new Set<InFlightExport>();
   readonly #dropped: Record<DropReason, number>;
@@ -194,10 +198,6 @@ export class BatchEngine<T> {
       this.#ring = new RingBuffer<T>(this.options.maxQueueSize);
       this.#queue = this.#ring;
     }
-    this.#droppedBySeverity = Object.fromEntries(SEVERITY_RANGES.map((r) => [r, 0])) as Record<
-      SeverityRange,
-      number
-    >;
     this.#dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<
       DropReason,
       number
@@ -353,7 +353,7 @@ export class BatchEngine<T> {
       inFlight: this.#inFlightRecords,
       retries: this.#retries,
       dropped: { ...this.#dropped },
-      droppedBySeverity: { ...this.#droppedBySeverity },
+      droppedBySeverity: foldBySeverityRange(this.#shedBySeverity),
     };
   }
 
@@ -452,7 +452,9 @@ export class BatchEngine<T> {
       this.#shutdownDeadlineAt,
     );
     const context: ExportBatchContext = {
-      signal: op.controller.signal,
+      get signal() {
+        return op.signal;
+      },
       get deadline() {
         return op.deadlineAt;
       },
@@ -523,7 +525,7 @@ export class BatchEngine<T> {
     }
     const millis =
       reason === 'export_timeout' ? this.options.exportTimeoutMillis : this.#shutdownBudget;
-    op.controller.abort(new ExportAbortedError(reason, millis));
+    op.abort(new ExportAbortedError(reason, millis));
   }
 
   #abandonAll(reason: ExportDeadline): void {
@@ -548,8 +550,11 @@ export class BatchEngine<T> {
 
   /** A record the queue gave up (the arriving one, or an evicted one) of severity `severity`. */
   #shed(severity: number): void {
-    this.#droppedBySeverity[severityRangeOf(severity)]++;
-    this.#drop('queue_full', 1);
+    const shed = this.#shedBySeverity;
+    const index = severityClass(severity);
+    shed[index] = (shed[index] as number) + 1;
+    this.#dropped.queue_full++;
+    this.#warner.note();
     this.#observer?.queueDropped('queue_full', 1);
   }
 
@@ -635,4 +640,16 @@ function safeObserver(observer: EngineObserver): EngineObserver {
     exportSettled: call(observer.exportSettled),
     exportCompleted: call(observer.exportCompleted),
   };
+}
+
+/** Folds drop counts by severity class into the ranges `stats()` reports. */
+function foldBySeverityRange(bySeverity: Float64Array): Record<SeverityRange, number> {
+  const ranges = Object.fromEntries(SEVERITY_RANGES.map((r) => [r, 0])) as Record<
+    SeverityRange,
+    number
+  >;
+  bySeverity.forEach((count, severity) => {
+    ranges[severityRangeOf(severity)] += count;
+  });
+  return ranges;
 }

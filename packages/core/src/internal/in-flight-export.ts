@@ -5,7 +5,8 @@ import type { TimerHandle } from './timers.js';
 export class InFlightExport {
   /** Queue position of the batch's first record; flushes compare it with their mark. */
   readonly startPosition: number;
-  readonly controller: AbortController = new AbortController();
+  /** Made on first use: most exporters never look at the signal, and a controller costs ~1 µs. */
+  #controller: AbortController | undefined;
   /** Records of the batch whose outcome is not known yet. */
   unsettled: number;
   /** The export deadline; cleared when the export's promise settles. */
@@ -20,6 +21,18 @@ export class InFlightExport {
   constructor(startPosition: number, size: number) {
     this.startPosition = startPosition;
     this.unsettled = size;
+  }
+
+  /** The export's signal, aborted at its deadline. */
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+
+  /** Aborts the signal; a signal nobody asked for yet is made already aborted. */
+  abort(reason: unknown): void {
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
   }
 
   /** Takes `count` records (at most what is left) out of the unsettled set; returns how many. */

@@ -18,17 +18,17 @@ export function bridgeExporter<T extends { readonly resource: ResourceLike }>(
   exporter: ExporterLike<T>,
   name: string,
 ): ExportBatchFn<T> {
-  if (isBatchAware<T>(exporter)) {
-    return (batch, context) =>
-      inExportScope(async () => {
-        await waitForAsyncResources(batch);
-        await withTracingSuppressed(() => exporter[EXPORT_BATCH](batch, context));
-      });
-  }
+  // Nothing is awaited before the export unless a resource is still detecting attributes: an
+  // await there would cost every batch microtask hops for a case that almost never happens.
+  const send: ExportBatchFn<T> = isBatchAware<T>(exporter)
+    ? (batch, context) => withTracingSuppressed(() => exporter[EXPORT_BATCH](batch, context))
+    : (batch, context) => exportThroughCallback(exporter, batch, context, name);
   return (batch, context) =>
-    inExportScope(async () => {
-      await waitForAsyncResources(batch);
-      await exportThroughCallback(exporter, batch, context, name);
+    inExportScope(() => {
+      const pending = pendingResources(batch);
+      return pending === undefined
+        ? send(batch, context)
+        : waitForAsyncResources(pending).then(() => send(batch, context));
     });
 }
 
@@ -62,19 +62,29 @@ function exportThroughCallback<T>(
   });
 }
 
-/** Waits for resources still detecting attributes, each once, as the SDK's processors do. */
-async function waitForAsyncResources(
+/**
+ * Resources of the batch still detecting attributes, each once; `undefined`, the usual case, when
+ * there are none. Records of one provider share one resource, so each is looked at once.
+ */
+function pendingResources(
   batch: readonly { readonly resource: ResourceLike }[],
-): Promise<void> {
+): Set<ResourceLike> | undefined {
   let pending: Set<ResourceLike> | undefined;
+  let last: ResourceLike | undefined;
   for (const item of batch) {
     const resource = item.resource;
+    if (resource === last) continue;
+    last = resource;
     if (resource?.asyncAttributesPending && resource.waitForAsyncAttributes) {
       pending ??= new Set();
       pending.add(resource);
     }
   }
-  if (pending === undefined) return;
+  return pending;
+}
+
+/** Waits for resources still detecting attributes, as the SDK's processors do. */
+async function waitForAsyncResources(pending: Set<ResourceLike>): Promise<void> {
   try {
     await Promise.all([...pending].map((r) => r.waitForAsyncAttributes?.()));
   } catch (error) {
