@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectParts } from './parts.js';
 import { resultsChart } from './report/chart.js';
-import { lineTable, resultsMarkdown } from './report/markdown.js';
-import type { LineReport } from './types.js';
+import { lineTable, policyTable, resultsMarkdown } from './report/markdown.js';
+import type { LineReport, PolicyResult } from './types.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const RUN_LINE = fileURLToPath(new URL('./run-line.js', import.meta.url));
@@ -99,39 +99,51 @@ function runLine(line: number, scratch: string): { report?: LineReport; failures
   }
   const first = reports[0];
   if (first === undefined) return { failures };
+  const policies = reports.flatMap((r) => r.policies ?? []);
   return {
     failures,
     report: {
       ...first,
       durationSeconds: reports.reduce((sum, r) => sum + r.durationSeconds, 0),
       comparisons: reports.flatMap((r) => r.comparisons),
+      ...(policies.length > 0 ? { policies } : {}),
     },
   };
 }
 
+/** `earlier` with the entries of `fresh` in place of those of the same id, new ones appended. */
+function replaceById<T extends { readonly id: string }>(
+  earlier: readonly T[],
+  fresh: readonly T[],
+): T[] {
+  const byId = new Map(fresh.map((item) => [item.id, item]));
+  const merged = earlier.map((item) => byId.get(item.id) ?? item);
+  for (const item of fresh) {
+    if (!earlier.some((e) => e.id === item.id)) merged.push(item);
+  }
+  return merged;
+}
+
 /**
  * A run of some parts only updates their rows in the line's earlier full results, and says so;
- * without earlier results it stands alone.
+ * without earlier results it stands alone. Overflow-policy results carry their own start time,
+ * so a run of those parts alone adds no rerun note to the comparison table.
  */
 function mergeInto(file: string, partial: LineReport): LineReport {
   if (!existsSync(file)) return partial;
   const earlier = JSON.parse(readFileSync(file, 'utf8')) as LineReport;
-  const fresh = new Map(partial.comparisons.map((c) => [c.id, c]));
-  const comparisons = earlier.comparisons.map((c) => fresh.get(c.id) ?? c);
-  for (const c of partial.comparisons) {
-    if (!earlier.comparisons.some((e) => e.id === c.id)) comparisons.push(c);
-  }
+  const policies: PolicyResult[] = replaceById(earlier.policies ?? [], partial.policies ?? []);
+  const rerun = {
+    parts: values.parts ?? '',
+    startedAt: partial.startedAt,
+    loadAverage: partial.machine.loadAverage,
+  };
+  const reruns = [...(earlier.reruns ?? []), ...(partial.comparisons.length > 0 ? [rerun] : [])];
   return {
     ...earlier,
-    comparisons,
-    reruns: [
-      ...(earlier.reruns ?? []),
-      {
-        parts: values.parts ?? '',
-        startedAt: partial.startedAt,
-        loadAverage: partial.machine.loadAverage,
-      },
-    ],
+    comparisons: replaceById(earlier.comparisons, partial.comparisons),
+    ...(policies.length > 0 ? { policies } : {}),
+    ...(reruns.length > 0 ? { reruns } : {}),
   };
 }
 
@@ -151,7 +163,8 @@ try {
     failures += failed;
     if (report === undefined) continue;
     measured.push(report);
-    process.stdout.write(`\n${lineTable(report)}\n`);
+    if (report.comparisons.length > 0) process.stdout.write(`\n${lineTable(report)}\n`);
+    if (report.policies !== undefined) process.stdout.write(`\n${policyTable(report)}\n`);
     if (!values.smoke) {
       mkdirSync(RESULTS_DIR, { recursive: true });
       const file = join(RESULTS_DIR, `sdk-${line}.json`);

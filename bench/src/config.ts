@@ -28,6 +28,18 @@ export interface BenchConfig {
   /** Queue size drained by `shutdown()`, and runs per processor. */
   readonly shutdownQueue: number;
   readonly shutdownRounds: number;
+  /** The overflow-policy benchmark: our policies against our own `drop_newest`. */
+  readonly policies: {
+    /** Interleaved rounds (the first contender rotates) of each policy's measurement. */
+    readonly rounds: number;
+    /** Queue sizes (`maxQueueSize`), each measured with every policy and severity mix. */
+    readonly queueSizes: readonly number[];
+    /**
+     * mitata options of one measurement. `batch_samples` is also the export batch of the "room
+     * in the queue" processors, and must be at most a quarter of the smallest queue size.
+     */
+    readonly mitata: BenchConfig['mitata'];
+  };
 }
 
 /** The published run: about two minutes per SDK line on a 2-core machine. */
@@ -49,6 +61,11 @@ export const FULL: BenchConfig = Object.freeze({
   latencyRounds: 5,
   shutdownQueue: 100_000,
   shutdownRounds: 5,
+  policies: {
+    rounds: 5,
+    queueSizes: [2_048, 1_000_000],
+    mitata: { min_cpu_time: 100e6, min_samples: 12, batch_samples: 512, warmup_samples: 2 },
+  },
 });
 
 /** A few thousand iterations of everything, in seconds: proves the benchmarks still run. */
@@ -70,4 +87,9 @@ export const SMOKE: BenchConfig = Object.freeze({
   latencyRounds: 1,
   shutdownQueue: 5_000,
   shutdownRounds: 1,
+  policies: {
+    rounds: 1,
+    queueSizes: [2_048, 20_000],
+    mitata: { min_cpu_time: 1e6, min_samples: 2, batch_samples: 256, warmup_samples: 1 },
+  },
 });

@@ -1,4 +1,9 @@
-import { ReporterLogRecordProcessor, ReporterSpanProcessor } from '@telemetry-reporter/otel';
+import {
+  ReporterLogRecordProcessor,
+  type ReporterLogRecordProcessorOptions,
+  ReporterSpanProcessor,
+  type ReporterStats,
+} from '@telemetry-reporter/otel';
 import {
   BatchLogRecordProcessor,
   BatchSpanProcessor,
@@ -115,6 +120,66 @@ export class StalledExporter extends InstantExporter {
   }
 }
 
+/**
+ * An exporter whose backend answers only when told: while closed it holds every batch, as a hung
+ * request would; `answerOldest()` answers the oldest held batch with success, `open()` answers
+ * them all and lets later batches through at once, until `close()`.
+ */
+export class ValveExporter extends InstantExporter {
+  #held: { items: readonly unknown[]; done: ExportCallback }[] = [];
+  #open = false;
+
+  /** Batches held without an answer. */
+  get heldBatches(): number {
+    return this.#held.length;
+  }
+
+  override export(items: readonly unknown[], done: ExportCallback): void {
+    if (this.#open) {
+      super.export(items, done);
+      return;
+    }
+    this.#held.push({ items, done });
+  }
+
+  /** Answers the oldest held batch with success; false when none is held. */
+  answerOldest(): boolean {
+    const batch = this.#held.shift();
+    if (batch === undefined) return false;
+    super.export(batch.items, batch.done);
+    return true;
+  }
+
+  /** Answers every held batch with success; later batches succeed at once until `close()`. */
+  open(): void {
+    this.#open = true;
+    const held = this.#held;
+    this.#held = [];
+    for (const { items, done } of held) super.export(items, done);
+  }
+
+  /** Holds batches again from the next one on. */
+  close(): void {
+    this.#open = false;
+  }
+}
+
+/** Batching options of our log processor, overflow policy and byte limit included. */
+export type ReporterLogTuning = Omit<ReporterLogRecordProcessorOptions, 'exporter'>;
+
+/** Our log processor, with its counters: what the overflow-policy benchmark drives. */
+export interface ReporterLogProcessor extends LogProcessor {
+  stats(): ReporterStats;
+}
+
+/** Our `ReporterLogRecordProcessor` alone, with any of its options (no built-in counterpart). */
+export function createReporterLogProcessor(
+  exporter: InstantExporter,
+  tuning: ReporterLogTuning,
+): ReporterLogProcessor {
+  return new ReporterLogRecordProcessor({ exporter: exporter as LogExporter, ...tuning });
+}
+
 /** Our log processor or the SDK's `BatchLogRecordProcessor`, with the same exporter and tuning. */
 export function createLogProcessor(
   who: Contender,
@@ -199,8 +264,16 @@ export const SPAN_OPTIONS = Object.freeze({
   attributes: Object.freeze({ 'http.request.method': 'GET', 'http.route': '/api/orders' }),
 });
 
-/** One real SDK log record, made by a `LoggerProvider` from {@link LOG_LINE}. */
-export function sampleLogRecord(): SdkLogRecord {
+/** What `logger.emit()` takes. */
+export type LogLine = Parameters<SdkLogger['emit']>[0];
+
+/** {@link LOG_LINE} at another severity: same body and attributes. */
+export function logLineAt(severityNumber: SeverityNumber, severityText: string): LogLine {
+  return { ...LOG_LINE, severityNumber, severityText };
+}
+
+/** One real SDK log record, made by a `LoggerProvider` from `line` ({@link LOG_LINE} unless given). */
+export function sampleLogRecord(line: LogLine = LOG_LINE): SdkLogRecord {
   let captured: SdkLogRecord | undefined;
   const provider = new LoggerProvider({
     processors: [
@@ -213,7 +286,7 @@ export function sampleLogRecord(): SdkLogRecord {
       },
     ],
   });
-  provider.getLogger('bench', '1.0.0').emit(LOG_LINE);
+  provider.getLogger('bench', '1.0.0').emit(line);
   if (captured === undefined) throw new Error('the LoggerProvider emitted no record');
   return captured;
 }

@@ -44,6 +44,27 @@ export async function interleave<R>(
   return results;
 }
 
+/**
+ * {@link interleave} for any number of contenders: `rounds` rounds of every contender in turn,
+ * with a full GC before each; the order rotates by one each round (a, b, c; b, c, a; ...) so that
+ * each goes first, and follows each other contender, as often as the rounds allow.
+ */
+export async function interleaveRotating<K extends string, R>(
+  keys: readonly K[],
+  rounds: number,
+  once: (key: K, round: number) => Promise<R>,
+): Promise<Map<K, R[]>> {
+  const results = new Map<K, R[]>(keys.map((k) => [k, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[(round + i) % keys.length] as K;
+      collectGarbage();
+      results.get(key)?.push(await once(key, round));
+    }
+  }
+  return results;
+}
+
 /** Median nanoseconds per call of `fn`, measured by mitata with the run's options. */
 export async function nsPerCall(fn: () => void, config: BenchConfig): Promise<number> {
   const stats = await measure(fn, { ...config.mitata });

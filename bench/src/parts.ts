@@ -3,13 +3,25 @@ import { HOT_PATH_BENCHMARKS, hotPathEach } from './suites/hot-path.js';
 import { largeQueues, shutdownDrain } from './suites/large-queue.js';
 import { callerLatency } from './suites/latency.js';
 import { memory } from './suites/memory.js';
+import { overflowPolicies } from './suites/policies.js';
 import { throughput } from './suites/throughput.js';
-import type { Comparison } from './types.js';
+import type { Comparison, PolicyResult } from './types.js';
+
+/** What a part measured: comparisons with the built-in processors, or our policies alone. */
+export interface PartOutput {
+  readonly comparisons: Comparison[];
+  readonly policies?: PolicyResult[];
+}
 
 /** A unit of the run: what one process measures (a full run gives each part a fresh process). */
 export interface Part {
   readonly id: string;
-  readonly run: (config: BenchConfig) => Promise<Comparison[]>;
+  readonly run: (config: BenchConfig) => Promise<PartOutput>;
+}
+
+/** A part that compares with the built-in processors. */
+function compared(id: string, run: (config: BenchConfig) => Promise<Comparison[]>): Part {
+  return { id, run: async (config) => ({ comparisons: await run(config) }) };
 }
 
 /**
@@ -18,14 +30,21 @@ export interface Part {
  * not leak into the next; `hot-path:mixed` measures exactly that state on purpose.
  */
 export const PARTS: readonly Part[] = [
-  ...HOT_PATH_BENCHMARKS.map(
-    (id): Part => ({ id: `hot-path:${id}`, run: (config) => hotPathEach(config, [id]) }),
+  ...HOT_PATH_BENCHMARKS.map((id) =>
+    compared(`hot-path:${id}`, (config) => hotPathEach(config, [id])),
   ),
-  { id: 'throughput', run: throughput },
-  { id: 'large-queues', run: largeQueues },
-  { id: 'memory', run: memory },
-  { id: 'latency', run: callerLatency },
-  { id: 'shutdown', run: shutdownDrain },
+  compared('throughput', throughput),
+  compared('large-queues', largeQueues),
+  compared('memory', memory),
+  compared('latency', callerLatency),
+  compared('shutdown', shutdownDrain),
+  // Our overflow policies against our own drop_newest: the accept path and the shed path.
+  ...(['accept', 'shed'] as const).map(
+    (path): Part => ({
+      id: `policies:${path}`,
+      run: async (config) => ({ comparisons: [], policies: await overflowPolicies(config, path) }),
+    }),
+  ),
 ];
 
 /** The parts `selector` names: ids, or prefixes such as `hot-path`; all when undefined. */

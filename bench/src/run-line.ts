@@ -10,7 +10,7 @@ import { FULL, SMOKE } from './config.js';
 import { keepResidentProcessors, sdkLine } from './fixtures.js';
 import { machineInfo, packageVersion } from './machine.js';
 import { selectParts } from './parts.js';
-import type { Comparison, LineReport } from './types.js';
+import type { Comparison, LineReport, PolicyResult } from './types.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,9 +26,12 @@ const machine = machineInfo();
 keepResidentProcessors();
 const startedAt = new Date();
 const comparisons: Comparison[] = [];
+const policies: PolicyResult[] = [];
 for (const part of parts) {
   process.stderr.write(`SDK ${sdkLine()}, ${part.id}${config.smoke ? ' (smoke)' : ''}\n`);
-  comparisons.push(...(await part.run(config)));
+  const output = await part.run(config);
+  comparisons.push(...output.comparisons);
+  policies.push(...(output.policies ?? []));
 }
 
 const report: LineReport = {
@@ -42,6 +45,7 @@ const report: LineReport = {
   reporterVersion: packageVersion('@telemetry-reporter/otel'),
   mitataVersion: packageVersion('mitata'),
   comparisons,
+  ...(policies.length > 0 ? { policies } : {}),
 };
 if (values.out !== undefined) {
   mkdirSync(dirname(values.out), { recursive: true });

@@ -42,6 +42,41 @@ export interface Comparison {
   readonly noRatio?: boolean;
 }
 
+/** Which path of `onEmit` an overflow-policy benchmark times. */
+export type PolicyPath = 'accept' | 'shed';
+
+/**
+ * One cell of the overflow-policy benchmark: ns per `onEmit` of our log processor under one
+ * overflow policy, on one path, severity mix and queue size, against our own `drop_newest` of the
+ * same path, mix and size (there is no built-in equivalent to compare with).
+ */
+export interface PolicyResult {
+  /** Stable key: `<path>.<contender>.<mix>.<queue size>`. */
+  readonly id: string;
+  readonly path: PolicyPath;
+  /** How the table heads the path's rows. */
+  readonly pathTitle: string;
+  /** Stable key of the contender, e.g. `drop_lowest_severity`. */
+  readonly contender: string;
+  /** How the table names the contender. */
+  readonly title: string;
+  /** Stable key of the severity mix, e.g. `mixed`. */
+  readonly mix: string;
+  /** How the table names the mix. */
+  readonly mixTitle: string;
+  /** Records the queue holds (for the byte-bounded contender: what its byte limit comes to). */
+  readonly queueSize: number;
+  /** Median over the rounds of each round's p50, ns per `onEmit`. */
+  readonly nsPerOp: number;
+  /** `nsPerOp` / the `drop_newest` contender's of the same path, mix and size. */
+  readonly ratio: number;
+  /** Every round's value, in the order measured. */
+  readonly rounds: number[];
+  /** When the process that measured it started, and the machine's load average then. */
+  readonly startedAt: string;
+  readonly loadAverage: number;
+}
+
 /** Where and with what the numbers were measured. */
 export interface MachineInfo {
   readonly cpu: string;
@@ -66,6 +101,8 @@ export interface LineReport {
   readonly reporterVersion: string;
   readonly mitataVersion: string;
   readonly comparisons: Comparison[];
+  /** Our overflow policies against our own `drop_newest` (no built-in equivalent); see README.md. */
+  readonly policies?: PolicyResult[];
   /** Parts measured again later (`pnpm bench --parts`) and merged in, with when. */
   readonly reruns?: readonly {
     readonly parts: string;

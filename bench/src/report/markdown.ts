@@ -1,4 +1,4 @@
-import type { LineReport } from '../types.js';
+import type { LineReport, PolicyResult } from '../types.js';
 import {
   formatMet,
   formatRatio,
@@ -64,6 +64,61 @@ function formatDetail(value: number | string): string {
   return typeof value === 'number' ? value.toLocaleString('en-US') : value;
 }
 
+/** Unique values of `key` over `items`, in order of first appearance. */
+function inOrder<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+/**
+ * The overflow-policy table of one SDK line: a row per path and policy, a pair of columns (ns per
+ * `onEmit`, ratio to `drop_newest`) per severity mix and queue size.
+ */
+export function policyTable(report: LineReport): string {
+  const results = report.policies ?? [];
+  const m = report.machine;
+  const runs = inOrder(results, (r) => r.startedAt)
+    .map((r) => `${r.startedAt} (load average ${r.loadAverage.toFixed(2)})`)
+    .join(', ');
+  const columns = inOrder(results, (r) => `${r.mix}.${r.queueSize}`);
+  const rows = inOrder(results, (r) => `${r.path}.${r.contender}`);
+  const cell = new Map(results.map((r) => [`${r.path}.${r.contender}.${r.mix}.${r.queueSize}`, r]));
+  const lines: string[] = [];
+  lines.push(`### SDK ${report.sdkLine}: overflow policies`);
+  lines.push('');
+  lines.push(
+    `Node ${m.node} (V8 ${m.v8}) on ${m.cpu}, ${m.cores} cores; telemetry-reporter ${report.reporterVersion}, mitata ${report.mitataVersion}; measured ${runs}${report.smoke ? '; **smoke run: numbers are meaningless**' : ''}. ns per \`onEmit\` (median of the rounds' p50); **/ drop_newest**: that policy's time over \`drop_newest\`'s in the same column.`,
+  );
+  lines.push('');
+  const head = columns.flatMap((c) => [
+    `${c.mixTitle}, queue ${c.queueSize.toLocaleString('en-US')}`,
+    '/ drop_newest',
+  ]);
+  lines.push(`| overflow policy | ${head.join(' | ')} |`);
+  lines.push(`| --- | ${columns.map(() => '---: | ---:').join(' | ')} |`);
+  const blank = columns.map(() => ' | ').join(' | ');
+  let path = '';
+  for (const row of rows) {
+    if (row.path !== path) {
+      path = row.path;
+      lines.push(`| **${row.pathTitle}** | ${blank} |`);
+    }
+    const values = columns.flatMap((c) => {
+      const r: PolicyResult | undefined = cell.get(
+        `${row.path}.${row.contender}.${c.mix}.${c.queueSize}`,
+      );
+      if (r === undefined) return ['', ''];
+      return [
+        formatValue(r.nsPerOp, 'ns/op'),
+        Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : 'n/a',
+      ];
+    });
+    lines.push(`| ${row.title} | ${values.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 /** `bench/RESULTS.md`: every SDK line's table, the chart, and how to read them. */
 export function resultsMarkdown(reports: readonly LineReport[], chartFile: string): string {
   const parts: string[] = [];
@@ -77,8 +132,22 @@ export function resultsMarkdown(reports: readonly LineReport[], chartFile: strin
   parts.push('');
   parts.push('## Results');
   for (const report of reports) {
+    if (report.comparisons.length === 0) continue;
     parts.push('');
     parts.push(lineTable(report));
+  }
+  const withPolicies = reports.filter((r) => (r.policies ?? []).length > 0);
+  if (withPolicies.length > 0) {
+    parts.push('');
+    parts.push('## Overflow policies');
+    parts.push('');
+    parts.push(
+      "Our processor's overflow policies against our own `drop_newest`, the default and the only policy the SDK's processors have (so no built-in column, and no bar in the chart). `ReporterLogRecordProcessor.onEmit()` of prebuilt SDK log records, with room in the queue (held half full) and with the queue full (one export hangs, so every call sheds a record): `drop_oldest` and the first `drop_lowest_severity` row evict one queued record per call (for the latter the queue holds TRACE records, below every record of both mixes, refilled outside the timed region); `drop_newest`, `drop_newest + maxQueueBytes` and the second `drop_lowest_severity` row drop the arriving record (the latter with a queue of the mix's highest severity only, where a long storm leaves it: an arrival at or below everything queued is the one dropped). `maxQueueBytes` is the queue size times the mix's mean byte estimate, so the byte limit is the one that fills. Severity mixes cycle through 100 records; the policies of a column are interleaved in one process, the first rotating each round. Details in [README.md](README.md).",
+    );
+    for (const report of withPolicies) {
+      parts.push('');
+      parts.push(policyTable(report));
+    }
   }
   parts.push('');
   return parts.join('\n');
