@@ -1,104 +1,28 @@
 import {
-  type BatchOptions,
   describeValue,
   millisOption,
+  type OverflowPolicy,
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from './engine-options.js';
-import { ExportAbortedError, type ExportDeadline } from './errors.js';
+import type { BatchEngineOptions, EngineObserver } from './engine-types.js';
+import type { ExportDeadline } from './errors.js';
+import { functionOption, guarded, safeObserver, stringOption } from './internal/callback-guards.js';
 import { DropWarner } from './internal/drop-warner.js';
+import { ExportSlots } from './internal/export-slots.js';
 import { FlushWaiters } from './internal/flush-waiters.js';
-import { InFlightExport } from './internal/in-flight-export.js';
+import { canMakeRoom } from './internal/ranked-overflow.js';
 import { safeLogger } from './internal/safe-logger.js';
-import { KeepAlive, type TimerHandle, unrefTimeout } from './internal/timers.js';
+import { foldBySeverityRange } from './internal/severity-counts.js';
+import { KeepAlive, resolveFalseAfter, type TimerHandle, unrefTimeout } from './internal/timers.js';
 import { RingBuffer } from './ring-buffer.js';
-import { SEVERITY_CLASSES, SeverityQueue } from './severity-queue.js';
+import { SEVERITY_CLASSES, SeverityQueue, severityClass } from './severity-queue.js';
 import {
   type DiagnosticLogger,
   DROP_REASONS,
   type DropReason,
-  type RecordOutcome,
   type ReporterStats,
-  SEVERITY_RANGES,
-  type SeverityRange,
-  severityRangeOf,
 } from './types.js';
-
-/** What an export is given besides its batch. */
-export interface ExportBatchContext {
-  /** Fires when the export deadline or the shutdown deadline passes. */
-  readonly signal: AbortSignal;
-  /**
-   * When `signal` will fire, in `Date.now()` milliseconds (`Infinity` when never). A retry that
-   * could only start after it is not worth waiting for.
-   */
-  readonly deadline: number;
-  /**
-   * Reports the outcome of `count` records of the batch as soon as it is known (a delivered
-   * half, a record that failed to encode). Records left unsettled when the export resolves count
-   * as exported; when it rejects, as `rejected`. Calls after the deadline are ignored.
-   */
-  settle(count: number, outcome: RecordOutcome): void;
-  /** Counts one retried send in `stats().retries`. */
-  countRetry(): void;
-}
-
-/** Exports one batch. Runs off the caller's stack; may be sync or async; may throw. */
-export type ExportBatchFn<T> = (batch: T[], context: ExportBatchContext) => Promise<void> | void;
-
-/** Options of {@link BatchEngine}: the tuning of {@link BatchOptions} and where batches go. */
-export interface BatchEngineOptions<T> extends BatchOptions {
-  /** Called with each batch taken from the queue. */
-  exportBatch: ExportBatchFn<T>;
-  /** Called once after the final drain, e.g. to shut the exporter down; bounded by the deadline. */
-  onShutdown?: () => Promise<void> | void;
-  /**
-   * Where drop warnings and export failures go: an object with `warn()` and `debug()`. A logger
-   * that throws is ignored; the counters stay exact.
-   * @default a logger that discards everything
-   */
-  logger?: DiagnosticLogger;
-  /**
-   * Prefix of diagnostic messages. A string.
-   * @default 'BatchEngine'
-   */
-  name?: string;
-  /**
-   * The record's OpenTelemetry severity number (1-24; anything else is "no severity"), for
-   * `drop_lowest_severity` and `stats().droppedBySeverity`. Called on the hot path only with
-   * that policy, otherwise only for shed records; must be cheap and must not throw.
-   * @default every record has no severity
-   */
-  severityOf?: (record: T) => number;
-  /**
-   * An estimate of the record's size in bytes, for `maxQueueBytes`. Called once per record on
-   * the hot path when `maxQueueBytes` is finite; must be cheap and must not throw.
-   * @default every record counts 1 byte
-   */
-  sizeOf?: (record: T) => number;
-  /**
-   * Receives every drop, export start, settlement and completion, for metrics.
-   * @default none
-   */
-  observer?: EngineObserver;
-}
-
-/**
- * Receives the engine's events as they happen, for metrics. Called synchronously, on the hot path
- * only for drops; must be cheap. An observer that throws is ignored.
- */
-export interface EngineObserver {
-  /** Records dropped before reaching an export: `queue_full`, `already_shutdown`, or queued
-   * records cut by the shutdown deadline (`shutdown_timeout`). */
-  queueDropped(reason: DropReason, count: number): void;
-  /** An export started with `count` records. */
-  exportStarted(count: number): void;
-  /** `count` records of an export reached `outcome`. */
-  exportSettled(outcome: RecordOutcome, count: number): void;
-  /** Every record of an export is settled, `millis` after it started; `failure` is the first
-   * outcome other than `exported`, if any. */
-  exportCompleted(millis: number, failure: DropReason | undefined): void;
-}
 
 /** The queue operations the export side needs, whichever queue backs the engine. */
 interface QueueView<T> {
@@ -112,7 +36,6 @@ interface QueueView<T> {
 const RUNNING = 0;
 const DRAINING = 1;
 const CLOSED = 2;
-const VALID_OUTCOMES: ReadonlySet<string> = new Set<string>(['exported', ...DROP_REASONS]);
 
 /**
  * A bounded queue with size and time triggers in front of an export function.
@@ -121,11 +44,15 @@ const VALID_OUTCOMES: ReadonlySet<string> = new Set<string>(['exported', ...DROP
  * Exports start on a microtask, at most `maxConcurrentExports` at a time, each with a deadline.
  * Every record offered is, at every instant, counted once as exported, dropped (by reason),
  * queued or in flight.
+ *
+ * An export holds its slot until its promise settles, and at most one `exportTimeoutMillis` past
+ * its deadline: one still running then is abandoned (its slot is released, a warning logged) so
+ * that an exporter that ignores its `AbortSignal` cannot stop exporting, flushes or exit for
+ * good. At the shutdown deadline every running export is aborted and abandoned at once.
  */
 export class BatchEngine<T> {
   /** The options in effect, defaults applied. */
   readonly options: ResolvedBatchOptions;
-  readonly #exportBatch: ExportBatchFn<T>;
   readonly #onShutdown: (() => Promise<void> | void) | undefined;
   readonly #logger: DiagnosticLogger;
   readonly #name: string;
@@ -135,9 +62,8 @@ export class BatchEngine<T> {
   /** Backs `drop_lowest_severity` and byte-bounded queues. */
   readonly #ranked: SeverityQueue<T> | undefined;
   readonly #batchSize: number;
-  readonly #maxConcurrent: number;
   readonly #dropOldest: boolean;
-  readonly #dropLowest: boolean;
+  readonly #policy: OverflowPolicy;
   readonly #maxBytes: number;
   readonly #severityOf: (record: T) => number;
   readonly #sizeOf: (record: T) => number;
@@ -147,27 +73,18 @@ export class BatchEngine<T> {
    */
   readonly #shedBySeverity: Float64Array = new Float64Array(SEVERITY_CLASSES);
   readonly #observer: EngineObserver | undefined;
-  readonly #inFlight = new Set<InFlightExport>();
+  readonly #slots: ExportSlots<T>;
   readonly #dropped: Record<DropReason, number>;
   readonly #warner: DropWarner;
   readonly #waiters: FlushWaiters;
   readonly #keepAlive = new KeepAlive();
   #received = 0;
-  #exported = 0;
-  #retries = 0;
-  #inFlightRecords = 0;
-  /** Exports whose promise has not settled: the slots in use. */
-  #activeExports = 0;
   #timer: TimerHandle | undefined;
   /** The scheduled delay passed while no slot was free: export a partial batch when one frees. */
   #due = false;
   #pumpQueued = false;
   #state = RUNNING;
   #shutdownPromise: Promise<void> | undefined;
-  /** When the shutdown deadline passes, in `Date.now()` milliseconds. */
-  #shutdownDeadlineAt = Number.POSITIVE_INFINITY;
-  /** How long the shutdown may take, in milliseconds: `shutdownTimeoutMillis` unless overridden. */
-  #shutdownBudget = 0;
 
   constructor(options: BatchEngineOptions<T>) {
     if (typeof options !== 'object' || options === null) {
@@ -182,16 +99,14 @@ export class BatchEngine<T> {
     if (typeof exportBatch !== 'function') {
       throw new TypeError(`exportBatch must be a function, got ${describeValue(exportBatch)}`);
     }
-    this.#exportBatch = options.exportBatch;
     this.#onShutdown = functionOption('onShutdown', options.onShutdown);
     this.#batchSize = this.options.maxExportBatchSize;
-    this.#maxConcurrent = this.options.maxConcurrentExports;
-    this.#dropOldest = this.options.overflowPolicy === 'drop_oldest';
-    this.#dropLowest = this.options.overflowPolicy === 'drop_lowest_severity';
+    this.#policy = this.options.overflowPolicy;
+    this.#dropOldest = this.#policy === 'drop_oldest';
     this.#maxBytes = this.options.maxQueueBytes;
     this.#severityOf = guarded('severityOf', options.severityOf, 0);
     this.#sizeOf = guarded('sizeOf', options.sizeOf, 1);
-    if (this.#dropLowest || this.#maxBytes !== Number.POSITIVE_INFINITY) {
+    if (this.#policy === 'drop_lowest_severity' || this.#maxBytes !== Number.POSITIVE_INFINITY) {
       this.#ranked = new SeverityQueue<T>(this.options.maxQueueSize);
       this.#queue = this.#ranked;
     } else {
@@ -209,11 +124,21 @@ export class BatchEngine<T> {
       () => this.#dropped,
     );
     this.#waiters = new FlushWaiters(this.#keepAlive);
-    const observer: unknown = options.observer;
-    if (observer !== undefined && (typeof observer !== 'object' || observer === null)) {
-      throw new TypeError(`observer must be an object, got ${describeValue(observer)}`);
-    }
-    this.#observer = options.observer === undefined ? undefined : safeObserver(options.observer);
+    this.#observer = safeObserver(options.observer);
+    this.#slots = new ExportSlots<T>({
+      name: this.#name,
+      exportBatch: options.exportBatch,
+      maxConcurrentExports: this.options.maxConcurrentExports,
+      exportTimeoutMillis: this.options.exportTimeoutMillis,
+      warningIntervalMillis: this.options.dropWarningIntervalMillis,
+      logger: this.#logger,
+      observer: this.#observer,
+      drop: (reason, count) => this.#drop(reason, count),
+      onSettled: () => {
+        if (this.#waiters.size > 0) this.#checkWaiters();
+      },
+      onSlotFreed: () => this.#pump(),
+    });
   }
 
   /**
@@ -245,30 +170,29 @@ export class BatchEngine<T> {
   /** `offer` for `drop_lowest_severity` and byte-bounded queues. */
   #offerRanked(record: T): boolean {
     const queue = this.#ranked as SeverityQueue<T>;
+    const maxBytes = this.#maxBytes;
     const severity = severityClass(this.#severityOf(record));
-    const bytes = this.#maxBytes === Number.POSITIVE_INFINITY ? 0 : this.#sizeOf(record);
-    if (bytes > this.#maxBytes) {
-      this.#shed(severity);
-      return false;
-    }
-    let evicted = false;
-    let accepted = true;
-    while (queue.size > 0 && (queue.isFull || queue.bytes + bytes > this.#maxBytes)) {
-      if (this.#dropOldest) {
-        queue.evictOldest();
-      } else if (this.#dropLowest && severity > queue.lowestSeverity()) {
-        queue.evictLowest();
-      } else {
-        accepted = false; // drop_newest, or the arriving record ranks lowest
-        break;
+    const bytes = maxBytes === Number.POSITIVE_INFINITY ? 0 : this.#sizeOf(record);
+    if (queue.isFull || queue.bytes + bytes > maxBytes) {
+      // Without a byte limit the policy is drop_lowest_severity and one eviction always makes
+      // room: a lower record must exist. With one, ask whether evicting can make room at all.
+      const refused =
+        maxBytes === Number.POSITIVE_INFINITY
+          ? queue.lowestSeverity() >= severity
+          : !canMakeRoom(queue, severity, bytes, maxBytes, this.#policy);
+      if (refused) {
+        this.#shed(severity);
+        return false;
       }
-      this.#shed(queue.lastEvictedSeverity);
-      evicted = true;
-    }
-    if (evicted && this.#waiters.size > 0) this.#checkWaiters();
-    if (!accepted) {
-      this.#shed(severity);
-      return false;
+      // The loop stays here, not in a helper, so that the hot path inlines into the processor.
+      // The class test only guards against drift of fractional byte estimates.
+      do {
+        if (this.#dropOldest) queue.evictOldest();
+        else if (queue.lowestSeverity() < severity) queue.evictLowest();
+        else break;
+        this.#shed(queue.lastEvictedSeverity);
+      } while (queue.size > 0 && (queue.isFull || queue.bytes + bytes > maxBytes));
+      if (this.#waiters.size > 0) this.#checkWaiters();
     }
     queue.push(record, severity, bytes);
     this.#afterAccept();
@@ -279,7 +203,7 @@ export class BatchEngine<T> {
   #afterAccept(): void {
     const queue = this.#queue;
     if (queue.size >= this.#batchSize) {
-      if (!this.#pumpQueued && this.#activeExports < this.#maxConcurrent) this.#schedulePump();
+      if (!this.#pumpQueued && this.#slots.hasFreeSlot) this.#schedulePump();
     } else if (this.#timer === undefined && !this.#due) {
       this.#armTimer();
     }
@@ -289,7 +213,8 @@ export class BatchEngine<T> {
    * Resolves `true` once every record offered before the call is exported or dropped; partial
    * batches go out at once, still `maxConcurrentExports` at a time. Concurrent callers share the
    * work. With `timeoutMillis`, resolves `false` when it passes; nothing queued is lost, it is
-   * exported later as usual.
+   * exported later as usual. Once `shutdown()` was called, resolves `true` when the shutdown ends,
+   * or `false` at `timeoutMillis` if that comes first.
    */
   flush(timeoutMillis?: number): Promise<boolean> {
     if (timeoutMillis !== undefined) {
@@ -299,7 +224,10 @@ export class BatchEngine<T> {
         return Promise.reject(error);
       }
     }
-    if (this.#state !== RUNNING) return this.shutdown().then(() => true);
+    if (this.#state !== RUNNING) {
+      const shutdown = this.shutdown().then(() => true);
+      return timeoutMillis === undefined ? shutdown : resolveFalseAfter(shutdown, timeoutMillis);
+    }
     const mark = this.#queue.tailPosition;
     if (this.#isSettledUpTo(mark)) return Promise.resolve(true);
     const result = this.#waiters.wait(mark, timeoutMillis);
@@ -308,9 +236,10 @@ export class BatchEngine<T> {
   }
 
   /**
-   * Stops accepting records, exports everything queued, then calls `onShutdown`, all within
-   * `timeoutMillis` (default `shutdownTimeoutMillis`); what is left then is counted as
-   * `shutdown_timeout`. Idempotent: later calls return the first call's promise, whatever their
+   * Stops accepting records, exports everything queued, waits for the running exports to settle,
+   * then calls `onShutdown`, all within `timeoutMillis` (default `shutdownTimeoutMillis`). At that
+   * deadline, what is left is counted as `shutdown_timeout` and every running export is aborted
+   * and abandoned. Idempotent: later calls return the first call's promise, whatever their
    * timeout. Never rejects, except with a `TypeError` for a bad `timeoutMillis`.
    */
   shutdown(timeoutMillis?: number): Promise<void> {
@@ -346,12 +275,13 @@ export class BatchEngine<T> {
 
   /** A snapshot of the counters; see {@link ReporterStats} for the invariant they keep. */
   stats(): ReporterStats {
+    const slots = this.#slots;
     return {
       received: this.#received,
-      exported: this.#exported,
+      exported: slots.exported,
       queued: this.#queue.size,
-      inFlight: this.#inFlightRecords,
-      retries: this.#retries,
+      inFlight: slots.inFlightRecords,
+      retries: slots.retries,
       dropped: { ...this.#dropped },
       droppedBySeverity: foldBySeverityRange(this.#shedBySeverity),
     };
@@ -361,12 +291,8 @@ export class BatchEngine<T> {
     this.#state = DRAINING;
     this.#clearTimer();
     this.#keepAlive.hold();
-    this.#shutdownBudget = budget;
     const startedAt = Date.now();
-    this.#shutdownDeadlineAt = startedAt + budget;
-    for (const op of this.#inFlight) {
-      op.deadlineAt = Math.min(op.deadlineAt, this.#shutdownDeadlineAt);
-    }
+    this.#slots.beginShutdown(startedAt + budget, budget);
     let deadlineTimer: TimerHandle | undefined;
     const deadline = new Promise<false>((resolve) => {
       deadlineTimer = unrefTimeout(() => resolve(false), budget);
@@ -375,7 +301,12 @@ export class BatchEngine<T> {
       const mark = this.#queue.tailPosition;
       const drained = this.#isSettledUpTo(mark) || this.#waiters.wait(mark);
       this.#pump();
-      if ((await Promise.race([drained, deadline])) === false) this.#abandonAll('shutdown_timeout');
+      // Settled records are not enough: an export that reported every outcome may still be
+      // sending, and the exporter must not be shut down under it.
+      const done =
+        (await Promise.race([drained, deadline])) !== false &&
+        (await Promise.race([this.#slots.whenIdle(), deadline])) !== false;
+      if (!done) this.#abandonAll('shutdown_timeout');
       const onShutdown = this.#callOnShutdown();
       const left = budget - (Date.now() - startedAt);
       if (left > 0) await Promise.race([onShutdown, deadline]);
@@ -411,14 +342,16 @@ export class BatchEngine<T> {
   #pump(): void {
     if (this.#state === CLOSED) return;
     const queue = this.#queue;
+    const slots = this.#slots;
     const partialAllowed = this.#due || this.#waiters.size > 0 || this.#state === DRAINING;
     let took = false;
     while (
-      this.#activeExports < this.#maxConcurrent &&
+      slots.hasFreeSlot &&
       queue.size > 0 &&
       (partialAllowed || queue.size >= this.#batchSize)
     ) {
-      this.#startExport();
+      const startPosition = queue.headPosition;
+      slots.start(queue.take(this.#batchSize), startPosition);
       took = true;
     }
     if (took) {
@@ -431,105 +364,9 @@ export class BatchEngine<T> {
     }
   }
 
-  #startExport(): void {
-    const queue = this.#queue;
-    const op = new InFlightExport(queue.headPosition, 0);
-    const batch = queue.take(this.#batchSize);
-    op.unsettled = batch.length;
-    this.#inFlight.add(op);
-    this.#inFlightRecords += batch.length;
-    this.#activeExports++;
-    if (this.#observer !== undefined) {
-      op.startedAt = performance.now();
-      this.#observer.exportStarted(batch.length);
-    }
-    op.deadline = unrefTimeout(
-      () => this.#expire(op, 'export_timeout'),
-      this.options.exportTimeoutMillis,
-    );
-    op.deadlineAt = Math.min(
-      Date.now() + this.options.exportTimeoutMillis,
-      this.#shutdownDeadlineAt,
-    );
-    const context: ExportBatchContext = {
-      get signal() {
-        return op.signal;
-      },
-      get deadline() {
-        return op.deadlineAt;
-      },
-      settle: (count, outcome) => this.#settle(op, count, outcome),
-      countRetry: () => {
-        if (op.unsettled > 0) this.#retries++;
-      },
-    };
-    let result: Promise<void> | void;
-    try {
-      result = this.#exportBatch(batch, context);
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    Promise.resolve(result).then(
-      () => this.#finish(op, true, undefined),
-      (error: unknown) => this.#finish(op, false, error),
-    );
-  }
-
-  #settle(op: InFlightExport, count: number, outcome: RecordOutcome): void {
-    const valid = VALID_OUTCOMES.has(outcome) ? outcome : 'rejected';
-    const n = op.claim(count);
-    if (n === 0) return;
-    this.#inFlightRecords -= n;
-    if (valid === 'exported') this.#exported += n;
-    else {
-      this.#drop(valid, n);
-      op.firstFailure ??= valid;
-    }
-    if (this.#observer !== undefined) {
-      this.#observer.exportSettled(valid, n);
-      if (op.unsettled === 0) {
-        this.#observer.exportCompleted(performance.now() - op.startedAt, op.firstFailure);
-      }
-    }
-    if (op.unsettled === 0) this.#inFlight.delete(op);
-    if (this.#waiters.size > 0) this.#checkWaiters();
-  }
-
-  #finish(op: InFlightExport, ok: boolean, error: unknown): void {
-    if (op.deadline !== undefined) {
-      clearTimeout(op.deadline);
-      op.deadline = undefined;
-    }
-    this.#activeExports--;
-    if (op.unsettled > 0) {
-      if (!ok) {
-        this.#logger.warn(
-          `${this.#name}: export failed; ${op.unsettled} records dropped as rejected`,
-          error,
-        );
-      }
-      this.#settle(op, op.unsettled, ok ? 'exported' : 'rejected');
-    }
-    this.#pump();
-  }
-
-  /** A deadline passed: the records still unsettled are dropped and the export is aborted. */
-  #expire(op: InFlightExport, reason: ExportDeadline): void {
-    if (op.deadline !== undefined) {
-      clearTimeout(op.deadline);
-      op.deadline = undefined;
-    }
-    if (op.unsettled > 0) {
-      this.#logger.debug(`${this.#name}: ${op.unsettled} records dropped as ${reason}`);
-      this.#settle(op, op.unsettled, reason);
-    }
-    const millis =
-      reason === 'export_timeout' ? this.options.exportTimeoutMillis : this.#shutdownBudget;
-    op.abort(new ExportAbortedError(reason, millis));
-  }
-
+  /** The shutdown deadline passed: exports and queued records alike are cut. */
   #abandonAll(reason: ExportDeadline): void {
-    for (const op of [...this.#inFlight]) this.#expire(op, reason);
+    this.#slots.abandonAll(reason);
     const left = this.#queue.clear();
     if (left > 0) {
       this.#drop(reason, left);
@@ -539,9 +376,7 @@ export class BatchEngine<T> {
   }
 
   #isSettledUpTo(mark: number): boolean {
-    if (this.#queue.headPosition < mark) return false;
-    for (const op of this.#inFlight) if (op.startPosition < mark) return false;
-    return true;
+    return this.#queue.headPosition >= mark && !this.#slots.hasUnsettledBefore(mark);
   }
 
   #checkWaiters(): void {
@@ -579,77 +414,4 @@ export class BatchEngine<T> {
       this.#timer = undefined;
     }
   }
-}
-
-/** Clamps a severity number to a class of {@link SeverityQueue}: 1-24, else 0 (none). */
-function severityClass(severity: number): number {
-  return severity >= 1 && severity < SEVERITY_CLASSES ? Math.floor(severity) : 0;
-}
-
-/** Wraps a hot-path callback so that it can neither throw nor return garbage. */
-function guarded<T>(
-  name: string,
-  fn: ((record: T) => number) | undefined,
-  fallback: number,
-): (record: T) => number {
-  const checked = functionOption(name, fn);
-  if (checked === undefined) return () => fallback;
-  return (record) => {
-    try {
-      const value = checked(record);
-      return typeof value === 'number' && value >= 0 ? value : fallback;
-    } catch {
-      return fallback;
-    }
-  };
-}
-
-/** Validates an optional function option; the error names it and echoes the value. */
-function functionOption<F extends (...args: never[]) => unknown>(
-  name: string,
-  value: F | undefined,
-): F | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`${name} must be a function, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-/** Validates an optional string option; the error names it and echoes the value. */
-function stringOption(name: string, value: unknown): string | undefined {
-  if (value !== undefined && typeof value !== 'string') {
-    throw new TypeError(`${name} must be a string, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-/** Wraps an observer so that a throwing one cannot break the engine. */
-function safeObserver(observer: EngineObserver): EngineObserver {
-  const call =
-    <A extends unknown[]>(fn: ((...args: A) => void) | undefined) =>
-    (...args: A): void => {
-      try {
-        fn?.apply(observer, args);
-      } catch {
-        // metrics are best effort; the engine's own counters stay exact
-      }
-    };
-  return {
-    queueDropped: call(observer.queueDropped),
-    exportStarted: call(observer.exportStarted),
-    exportSettled: call(observer.exportSettled),
-    exportCompleted: call(observer.exportCompleted),
-  };
-}
-
-/** Folds drop counts by severity class into the ranges `stats()` reports. */
-function foldBySeverityRange(bySeverity: Float64Array): Record<SeverityRange, number> {
-  const ranges = Object.fromEntries(SEVERITY_RANGES.map((r) => [r, 0])) as Record<
-    SeverityRange,
-    number
-  >;
-  bySeverity.forEach((count, severity) => {
-    ranges[severityRangeOf(severity)] += count;
-  });
-  return ranges;
 }

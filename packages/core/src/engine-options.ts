@@ -43,13 +43,18 @@ export interface BatchOptions {
   scheduledDelayMillis?: number;
   /**
    * The deadline of one export, retries included, in milliseconds. When it passes, the export's
-   * `AbortSignal` fires and its records count as `export_timeout`. An integer >= 1.
+   * `AbortSignal` fires and its records count as `export_timeout`. The export keeps its slot for
+   * one more `exportTimeoutMillis`, so that a send that answers late never overlaps the next
+   * one; if it has still not settled then, it is abandoned: its slot is released, a warning is
+   * logged (at most once per `dropWarningIntervalMillis`) and its late outcome is ignored. An
+   * integer >= 1.
    * @default 30000
    */
   exportTimeoutMillis?: number;
   /**
-   * How long `shutdown()` may spend draining, in milliseconds. What is still queued or in flight
-   * then is counted as `shutdown_timeout`. An integer >= 0.
+   * How long `shutdown()` may spend draining and waiting for running exports, in milliseconds.
+   * What is still queued or in flight then is counted as `shutdown_timeout`, and every export
+   * still running is aborted and abandoned at once. An integer >= 0.
    * @default 30000
    */
   shutdownTimeoutMillis?: number;
@@ -73,7 +78,9 @@ export interface BatchOptions {
   maxConcurrentExports?: number;
   /**
    * The shortest interval between two warnings about dropped records, in milliseconds; each
-   * warning carries the counts by reason since the previous one. An integer >= 0.
+   * warning carries the counts by reason since the previous one. 0 turns drop warnings off. The
+   * warning about abandoned exports keeps the same interval (0: one per abandoned export). An
+   * integer >= 0.
    * @default 10000
    */
   dropWarningIntervalMillis?: number;

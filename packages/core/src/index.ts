@@ -1,10 +1,4 @@
-export {
-  BatchEngine,
-  type BatchEngineOptions,
-  type EngineObserver,
-  type ExportBatchContext,
-  type ExportBatchFn,
-} from './batch-engine.js';
+export { BatchEngine } from './batch-engine.js';
 export {
   BATCH_DEFAULTS,
   type BatchOptions,
@@ -18,6 +12,12 @@ export {
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from './engine-options.js';
+export type {
+  BatchEngineOptions,
+  EngineObserver,
+  ExportBatchContext,
+  ExportBatchFn,
+} from './engine-types.js';
 export {
   isPayloadTooLargeError,
   isPermanentError,

@@ -4,10 +4,17 @@ export const SEVERITY_CLASSES = 25;
 const NONE = -1;
 const INITIAL_SLOTS = 1024;
 
+/** Clamps a severity number to a class of {@link SeverityQueue}: 1-24, else 0 (none). */
+export function severityClass(severity: number): number {
+  return severity >= 1 && severity < SEVERITY_CLASSES ? Math.floor(severity) : 0;
+}
+
 /**
  * A bounded queue that keeps emission order for taking, and can evict in O(1) either the oldest
  * record or the oldest record of the lowest severity class present. It also keeps the sum of
- * the records' byte estimates, for byte-bounded queues.
+ * the records' byte estimates, in all and per class, for byte-bounded queues: a caller can tell
+ * in O(1) whether evicting lower classes would make room at all, before evicting anything (a
+ * slot: {@link SeverityQueue.lowestSeverity}; bytes: {@link SeverityQueue.bytesBelow}).
  *
  * Records live in a pool of slots linked twice: once in emission order, once per severity class.
  * Every removal takes the head of its class list (the oldest of a class is always the first of
@@ -30,12 +37,12 @@ export class SeverityQueue<T> {
   readonly #classHead = new Int32Array(SEVERITY_CLASSES).fill(NONE);
   readonly #classTail = new Int32Array(SEVERITY_CLASSES).fill(NONE);
   readonly #classSize = new Int32Array(SEVERITY_CLASSES);
+  readonly #classBytes = new Float64Array(SEVERITY_CLASSES);
   #nonEmpty = 0;
   #size = 0;
   #totalBytes = 0;
   #pushed = 0;
-  /** Severity class of the record the last `evict*` call removed. */
-  lastEvictedSeverity = 0;
+  #lastEvictedSeverity = 0;
 
   /** @param capacity - the most records held; an integer >= 1. */
   constructor(capacity: number) {
@@ -71,10 +78,29 @@ export class SeverityQueue<T> {
     return this.#pushed;
   }
 
+  /** Severity class of the record the last `evict*` call removed (0 before any). */
+  get lastEvictedSeverity(): number {
+    return this.#lastEvictedSeverity;
+  }
+
   /** The lowest severity class present, or -1 when empty. */
   lowestSeverity(): number {
     const mask = this.#nonEmpty;
     return mask === 0 ? -1 : 31 - Math.clz32(mask & -mask);
+  }
+
+  /**
+   * Sum of the byte estimates of the records in classes strictly below `severity` (0 to 24):
+   * what evicting all of them would free. O(1): at most 24 per-class sums are read.
+   */
+  bytesBelow(severity: number): number {
+    let mask = this.#nonEmpty & belowMask(severity);
+    let bytes = 0;
+    while (mask !== 0) {
+      bytes += this.#classBytes[31 - Math.clz32(mask & -mask)] as number;
+      mask &= mask - 1;
+    }
+    return bytes;
   }
 
   /**
@@ -103,6 +129,8 @@ export class SeverityQueue<T> {
     const classSize = this.#classSize[severity] as number;
     this.#classSize[severity] = classSize + 1;
     if (classSize === 0) this.#nonEmpty |= 1 << severity;
+    // Queues without a byte limit push 0 bytes: skip the sum on their (hot) path.
+    if (bytes !== 0) this.#classBytes[severity] = (this.#classBytes[severity] as number) + bytes;
     this.#size++;
     this.#totalBytes += bytes;
     return true;
@@ -119,7 +147,7 @@ export class SeverityQueue<T> {
   /** Removes and returns the oldest record, or `undefined` when empty. */
   evictOldest(): T | undefined {
     if (this.#head === NONE) return undefined;
-    this.lastEvictedSeverity = this.#severity[this.#head] as number;
+    this.#lastEvictedSeverity = this.#severity[this.#head] as number;
     return this.#remove(this.#head);
   }
 
@@ -127,7 +155,7 @@ export class SeverityQueue<T> {
   evictLowest(): T | undefined {
     const lowest = this.lowestSeverity();
     if (lowest === -1) return undefined;
-    this.lastEvictedSeverity = lowest;
+    this.#lastEvictedSeverity = lowest;
     return this.#remove(this.#classHead[lowest] as number);
   }
 
@@ -151,11 +179,20 @@ export class SeverityQueue<T> {
     const classNext = this.#classNext[slot] as number;
     this.#classHead[severity] = classNext;
     if (classNext === NONE) this.#classTail[severity] = NONE;
+    const bytes = this.#bytes[slot] as number;
     const classSize = (this.#classSize[severity] as number) - 1;
     this.#classSize[severity] = classSize;
-    if (classSize === 0) this.#nonEmpty &= ~(1 << severity);
     this.#size--;
-    this.#totalBytes -= this.#bytes[slot] as number;
+    this.#totalBytes -= bytes;
+    if (classSize === 0) {
+      this.#nonEmpty &= ~(1 << severity);
+      // An emptied sum restarts at an exact 0, so fractional estimates cannot drift apart from
+      // the records they stand for.
+      this.#classBytes[severity] = 0;
+      if (this.#nonEmpty === 0) this.#totalBytes = 0;
+    } else if (bytes !== 0) {
+      this.#classBytes[severity] = (this.#classBytes[severity] as number) - bytes;
+    }
     this.#items[slot] = undefined;
     this.#next[slot] = this.#free;
     this.#free = slot;
@@ -178,6 +215,11 @@ export class SeverityQueue<T> {
       this.#free = slot;
     }
   }
+}
+
+/** Bits of the classes strictly below `severity` (0 to 24). */
+function belowMask(severity: number): number {
+  return (1 << severity) - 1;
 }
 
 function copyInto<A extends Int32Array | Uint8Array | Float64Array>(target: A, source: A): A {

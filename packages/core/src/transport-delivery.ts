@@ -1,5 +1,5 @@
-import type { ExportBatchContext } from './batch-engine.js';
 import { describeValue } from './engine-options.js';
+import type { ExportBatchContext } from './engine-types.js';
 import { isPayloadTooLargeError, isPermanentError } from './error-classification.js';
 import { abortableSleep } from './internal/abortable-sleep.js';
 import { safeLogger } from './internal/safe-logger.js';

@@ -195,7 +195,7 @@ describe('deadlines and concurrency', () => {
     expect(sink.calls.length).toBeGreaterThan(maxConcurrentExports);
   });
 
-  it('holds the slot of an export that ignores its signal until it settles', async () => {
+  it('holds the slot of an export that ignores its signal until it settles within the grace period', async () => {
     const sink = new ControlledExport<number>();
     const logger = { warn: vi.fn(), debug: vi.fn() };
     const engine = engineWith(sink, { maxExportBatchSize: 2, exportTimeoutMillis: 100, logger });
@@ -205,10 +205,13 @@ describe('deadlines and concurrency', () => {
     expect(expectInvariant(engine.stats()).dropped.export_timeout).toBe(2);
     // ... but the slot stays taken: never more sends in flight than allowed
     expect(sink.calls).toHaveLength(1);
+    await tick(99); // one exportTimeoutMillis past the deadline, less 1 ms: still held
+    expect(sink.calls).toHaveLength(1);
     sink.calls[0]?.resolve(); // a late success changes nothing
     await tick();
     expect(sink.calls).toHaveLength(2);
     expect(expectInvariant(engine.stats()).exported).toBe(0);
+    expect(logger.warn).not.toHaveBeenCalledWith(expect.stringContaining('abandoned'));
   });
 
   it('treats a synchronous throw from the export like a failed export', async () => {

@@ -9,8 +9,10 @@ import {
 import {
   atDeadline,
   DeliveryAudit,
+  drainBoundMillis,
   FlushLog,
   limitsOf,
+  neverAnswers,
   type RejectionWatch,
   type Scenario,
   scenarioArbitrary,
@@ -20,9 +22,15 @@ import {
 import { FaultTransport } from './helpers/fault-transport.js';
 
 // Property tests of the engine behind a retrying TransportDelivery, against a transport that
-// succeeds, fails (retryably, with and without Retry-After, or for good), answers 413, hangs,
-// throws synchronously, or answers after the deadline ignoring its signal. The rules checked are
-// those of README "What is promised, exactly"; a failure prints fast-check's seed and path.
+// succeeds, fails (retryably, with and without Retry-After, or for good), answers 413, hangs
+// until aborted, throws synchronously, answers after the deadline ignoring its signal, or never
+// answers at all. The rules checked are those of README "Guarantees", among them:
+// - at most maxConcurrentExports sends are in flight at once, except sends abandoned one
+//   exportTimeoutMillis after their export deadline (or at the shutdown deadline) because they
+//   ignore their signal;
+// - a flush resolves by its timeout, also once the shutdown began;
+// - after shutdown() resolves no engine timer is pending: only late sends' own timers are.
+// A failure prints fast-check's seed and path.
 
 interface Rec {
   readonly id: number;
@@ -106,6 +114,19 @@ async function runScenario(scenario: Scenario): Promise<void> {
       check();
     }
 
+    if (scenario.drainBeforeShutdown) {
+      // Liveness: no export, however it misbehaves, holds its slot for good.
+      const bound = drainBoundMillis(engine.stats().queued, resolved);
+      let done: boolean | undefined;
+      const took = await timeToSettle(async () => {
+        done = await engine.flush();
+      }, bound);
+      expect(took, `flush() did not finish within ${bound} ms`).toBeDefined();
+      expect(done).toBe(true);
+      expect(engine.stats()).toMatchObject({ queued: 0, inFlight: 0 });
+      check();
+    }
+
     // Shutdown: idempotent, refuses new records, resolves by its deadline, leaves nothing behind.
     const budget = scenario.shutdownTimeoutMillis ?? resolved.shutdownTimeoutMillis;
     const took = await timeToSettle(async () => {
@@ -115,13 +136,15 @@ async function runScenario(scenario: Scenario): Promise<void> {
       for (let i = 0; i < scenario.offersAfterShutdown; i++) {
         expect(engine.offer({ id: nextId++, severity: 9, bytes: 1, bad: false })).toBe(false);
       }
-      flushes.track(engine.flush(), undefined, () => engine.stats());
+      const flushTimeout = scenario.flushDuringShutdownMillis;
+      flushes.track(engine.flush(flushTimeout), flushTimeout, () => engine.stats());
       check();
       await shutdown;
     }, budget);
     expect(took, 'shutdown() did not resolve by its deadline').toBeDefined();
     expect(took).toBeLessThanOrEqual(budget);
-    // Only the transport's own timers may be left: sends that ignore their signal.
+    // Only the transport's own timers may be left: sends that ignore their signal. No deadline,
+    // grace, flush or warning timer of the engine outlives its shutdown.
     expect(vi.getTimerCount()).toBe(transport.pendingTimers);
     const final = engine.stats();
     check();
@@ -134,7 +157,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
     await vi.advanceTimersByTimeAsync(options.exportTimeoutMillis + 3000);
     expect(vi.getTimerCount()).toBe(0);
     expect(engine.stats()).toEqual(final);
-    expect(transport.inFlight).toBe(0);
+    expect(transport.unsettled().every((s) => neverAnswers(s.fault))).toBe(true);
     if (options.dropWarningIntervalMillis === 0) {
       // 0 turns drop warnings off; stats still count
       expect(warnings.filter((w) => w.includes('totals in stats()'))).toEqual([]);
@@ -175,6 +198,8 @@ const zeroBackoffAtTheDeadline: Scenario = {
   ],
   offersAfterShutdown: 0,
   shutdownTimeoutMillis: undefined,
+  flushDuringShutdownMillis: undefined,
+  drainBeforeShutdown: false,
 };
 
 describe('property: the engine under faults', () => {

@@ -61,6 +61,42 @@ describe('SeverityQueue', () => {
     expect(queue.headPosition).toBe(3);
   });
 
+  it('tells how many bytes rank strictly below a class', () => {
+    const queue = new SeverityQueue<string>(10);
+    queue.push('none', 0, 7);
+    queue.push('debug', 5, 100);
+    queue.push('error', 17, 900);
+    queue.push('debug-2', 5, 20);
+    expect(queue.bytesBelow(0)).toBe(0);
+    expect(queue.bytesBelow(5)).toBe(7);
+    expect(queue.bytesBelow(13)).toBe(127);
+    expect(queue.bytesBelow(24)).toBe(1027);
+    queue.evictLowest();
+    queue.take(1); // 'debug'
+    expect(queue.bytesBelow(13)).toBe(20);
+  });
+
+  it('keeps fractional byte estimates from drifting once a class empties', () => {
+    const queue = new SeverityQueue<number>(10);
+    for (let i = 0; i < 3; i++) queue.push(i, 9, 0.1);
+    queue.push(3, 17, 0.2);
+    queue.take(3);
+    expect(queue.bytesBelow(17)).toBe(0);
+    queue.take(1);
+    expect(queue.bytes).toBe(0);
+  });
+
+  it('exposes the severity of the last eviction read-only', () => {
+    const queue = new SeverityQueue<string>(4);
+    queue.push('debug', 5, 1);
+    queue.evictOldest();
+    expect(queue.lastEvictedSeverity).toBe(5);
+    expect(() => {
+      (queue as { lastEvictedSeverity: number }).lastEvictedSeverity = 21;
+    }).toThrow(TypeError);
+    expect(queue.lastEvictedSeverity).toBe(5);
+  });
+
   it('refuses a push when full and grows its pool up to the capacity', () => {
     const queue = new SeverityQueue<number>(3000);
     for (let i = 0; i < 3000; i++) expect(queue.push(i, i % 25, 1)).toBe(true);
@@ -116,6 +152,10 @@ describe('SeverityQueue', () => {
               model.length === 0 ? -1 : Math.min(...model.map((e) => e.severity)),
             );
             expect(queue.headPosition).toBe(model[0]?.id ?? nextId);
+            for (const severity of [0, 1, 5, 12, 24]) {
+              const below = model.filter((e) => e.severity < severity);
+              expect(queue.bytesBelow(severity)).toBe(below.reduce((sum, e) => sum + e.bytes, 0));
+            }
           }
         },
       ),

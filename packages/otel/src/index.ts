@@ -21,6 +21,13 @@ export {
   unaccountedRecords,
 } from '@telemetry-reporter/core';
 export {
+  type ConfiguredTelemetry,
+  type ConfigureOptions,
+  configureFromEnvironment,
+  EXPORTER_CHOICES,
+  type ExporterChoice,
+} from './auto-configure.js';
+export {
   type DiagnosticsChannelMap,
   type DropCounter,
   type ForwardDiagnosticsChannelsBaseOptions,

@@ -1,11 +1,18 @@
 import type { AttributesLike, ReporterLogRecord, ReporterSpan } from './types.js';
 
 // The byte estimate behind `maxQueueBytes`. It runs once per record on the emit path, so it is
-// shallow and bounded: strings count their length in UTF-16 code units (bytes for ASCII; UTF-8
-// text outside ASCII can be up to 3x larger on the wire), numbers and booleans 8, and it looks
-// at most two levels deep and at most MAX_ENTRIES entries per object or array. Deeper
-// structures count NESTED bytes each and entries past the limit count NESTED each, so bodies
-// with large nested payloads are under-estimated. Typed arrays count their byteLength.
+// shallow: strings count their length in UTF-16 code units (bytes for ASCII; UTF-8 text outside
+// ASCII can be up to 3x larger on the wire), numbers and booleans 8, and it looks at most two
+// levels deep and at the first MAX_ENTRIES entries of each object or array. Deeper structures
+// count NESTED bytes each, and so does every entry past the limit, so that a body with 100,000
+// entries weighs at least 100,000 x NESTED bytes. Typed arrays count their byteLength.
+//
+// Cost: an array's length is known at once, but JavaScript cannot count an object's keys without
+// listing them all (`Object.keys`, like `for...in`, is O(keys)). So the estimate costs
+// O(number of top-level keys) of each object it looks into (the body and the attributes, and
+// the objects among their first MAX_ENTRIES values), plus at most MAX_ENTRIES reads per object.
+// A body with a million keys costs one listing of its keys (a few hundred milliseconds on the
+// emit path), never a walk of its values.
 
 /** Fixed cost of a record: timestamps, ids, severity, scope and resource references. */
 const RECORD_OVERHEAD = 96;
@@ -16,8 +23,9 @@ const MAX_ENTRIES = 64;
 
 /**
  * The byte estimate `maxQueueBytes` uses for a log record: a fixed 96 bytes, plus the body,
- * attributes, event name and severity text as described at the top of this module (strings by
- * length, two levels deep, 64 entries per level).
+ * attributes, event name and severity text (strings by length, two levels deep, 64 entries per
+ * level, 32 bytes for each entry past them). Costs O(number of top-level keys) of the body and
+ * attributes: JavaScript lists an object's keys to count them.
  */
 export function estimateLogRecordBytes(record: ReporterLogRecord): number {
   return (
@@ -31,7 +39,8 @@ export function estimateLogRecordBytes(record: ReporterLogRecord): number {
 
 /**
  * The byte estimate `maxQueueBytes` uses for a span: a fixed 96 bytes, plus the name, the
- * attributes, each event's name and attributes and 32 bytes per event and per link.
+ * attributes, each event's name and attributes and 32 bytes per event and per link. Costs
+ * O(number of attribute keys), as for log records.
  */
 export function estimateSpanBytes(span: ReporterSpan): number {
   let bytes = RECORD_OVERHEAD + span.name.length + attributesBytes(span.attributes);
@@ -72,10 +81,13 @@ function objectBytes(value: object, depth: number): number {
     for (let i = 0; i < n; i++) bytes += 1 + valueBytes(value[i], depth - 1);
     return bytes + (value.length - n) * NESTED;
   }
-  let seen = 0;
-  for (const key in value) {
-    if (seen++ === MAX_ENTRIES) return bytes + NESTED;
+  // Own enumerable keys, as JSON encodes them. Listing them is the O(keys) step noted above;
+  // only the first MAX_ENTRIES are read, the rest count NESTED each.
+  const keys = Object.keys(value);
+  const n = Math.min(keys.length, MAX_ENTRIES);
+  for (let i = 0; i < n; i++) {
+    const key = keys[i] as string;
     bytes += key.length + 2 + valueBytes((value as Record<string, unknown>)[key], depth - 1);
   }
-  return bytes;
+  return bytes + (keys.length - n) * NESTED;
 }

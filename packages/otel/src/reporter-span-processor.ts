@@ -91,4 +91,14 @@ export class ReporterSpanProcessor {
   stats(): ReporterStats {
     return this.#engine.stats();
   }
+
+  /**
+   * Counts `count` spans that never reached `onEnd` because the code building them failed
+   * (`encoding_failed`) or knew the provider was shut down (`already_shutdown`), so that
+   * `stats()` accounts for them: `received` and the reason both grow. As on
+   * {@link ReporterLogRecordProcessor.countDropped}; O(1), never throws.
+   */
+  countDropped(reason: 'encoding_failed' | 'already_shutdown', count = 1): void {
+    this.#engine.countDropped(reason, count);
+  }
 }

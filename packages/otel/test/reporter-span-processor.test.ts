@@ -151,4 +151,15 @@ describe('ReporterSpanProcessor', () => {
       ...Array.from({ length: 5 }, (_, i) => `later ${i + 7}`),
     ]);
   });
+
+  it('counts spans that never reached onEnd with countDropped, as the log processor does', () => {
+    const { processor } = setup();
+    processor.countDropped('encoding_failed');
+    processor.countDropped('already_shutdown', 3);
+    expect(processor.stats()).toMatchObject({
+      received: 4,
+      dropped: expect.objectContaining({ encoding_failed: 1, already_shutdown: 3 }),
+    });
+    expect(unaccountedRecords(processor.stats())).toBe(0);
+  });
 });

@@ -9,6 +9,7 @@ import {
   type TelemetryReporterOptions,
   unaccountedRecords,
 } from '../src/index.js';
+import { ReporterFacade } from '../src/internal/reporter-facade.js';
 import { captureDiag } from './helpers/diag-capture.js';
 import { MemoryTransport } from './helpers/memory-transport.js';
 import { sdk } from './helpers/reporter-sdk.js';
@@ -505,6 +506,17 @@ describe('options', () => {
   ])('rejects %s with a TypeError naming the option', (_label, bad, message) => {
     expect(() => createTelemetryReporter(bad as never)).toThrow(TypeError);
     expect(() => createTelemetryReporter(bad as never)).toThrow(message);
+  });
+
+  it('refuses a processor that is not one of this package, echoing it (internal guard)', () => {
+    const provider = new sdk.logs.LoggerProvider({} as never);
+    expect(
+      () => new ReporterFacade(provider as never, { stats: () => ({}) } as never, 'x'),
+    ).toThrow(
+      new TypeError(
+        'processor must be a ReporterLogRecordProcessor of this package, got an object',
+      ),
+    );
   });
 
   it('passes the batching options to its processor', () => {

@@ -3,7 +3,8 @@
  * - `TR_HTTP_STATUS`: the server answered with a status other than 2xx;
  * - `TR_HTTP_NETWORK`: no answer (connection refused or reset, DNS failure, socket closed);
  * - `TR_HTTP_TIMEOUT`: the attempt passed `timeoutMillis` and was aborted;
- * - `TR_HTTP_HEADERS`: the `headers` function threw or returned an invalid header.
+ * - `TR_HTTP_HEADERS`: the `headers` function threw, did not settle within `timeoutMillis`, or
+ *   returned an invalid header.
  */
 export type HttpRequestErrorCode =
   | 'TR_HTTP_STATUS'

@@ -12,7 +12,7 @@ import {
   type ResolvedHttpTransportOptions,
   resolveHttpTransportOptions,
 } from './http-transport-options.js';
-import { AttemptAbort } from './internal/attempt-abort.js';
+import { AttemptAbort, untilAborted } from './internal/attempt-abort.js';
 import { checkHeaders } from './internal/headers.js';
 import { describeNetworkFailure } from './internal/network-error.js';
 import { bodyExcerpt, discardBody } from './internal/response-body.js';
@@ -39,6 +39,8 @@ class FetchHttpTransport implements HttpTransport {
   /** `METHOD url`, redacted: how every message names the request. */
   readonly #target: string;
   #closed = false;
+  /** Header values the headers function returned last, to scrub from later failures. */
+  #lastFunctionSecrets: readonly string[] = [];
 
   constructor(options: ResolvedHttpTransportOptions) {
     this.#options = options;
@@ -55,8 +57,8 @@ class FetchHttpTransport implements HttpTransport {
     const attempt = new AttemptAbort(signal, this.#options.timeoutMillis);
     this.#attempts.add(attempt);
     try {
-      const secrets = [...this.#options.secrets];
-      const headers = await this.#headers(payload, secrets);
+      const secrets = [...this.#options.secrets, ...this.#lastFunctionSecrets];
+      const headers = await this.#headers(payload, secrets, attempt, signal);
       const body = await this.#body(payload, headers);
       let response: Response;
       try {
@@ -85,12 +87,20 @@ class FetchHttpTransport implements HttpTransport {
   }
 
   /** The request headers of one attempt; their values join `secrets`. */
-  async #headers(payload: HttpPayload, secrets: string[]): Promise<Record<string, string>> {
+  async #headers(
+    payload: HttpPayload,
+    secrets: string[],
+    attempt: AttemptAbort,
+    signal: AbortSignal,
+  ): Promise<Record<string, string>> {
     const options = this.#options;
     let user: Readonly<Record<string, string>>;
     if (typeof options.headers === 'function') {
-      user = await this.#callHeadersFunction(options.headers);
-      secrets.push(...Object.values(user));
+      user = await this.#callHeadersFunction(options.headers, secrets, attempt, signal);
+      const values = Object.values(user);
+      secrets.push(...values);
+      // Kept to scrub the message of a later failing call, which may repeat an old token.
+      this.#lastFunctionSecrets = values;
     } else {
       user = options.headers;
     }
@@ -104,14 +114,38 @@ class FetchHttpTransport implements HttpTransport {
     return Object.assign(headers, user);
   }
 
-  async #callHeadersFunction(headersFunction: HeadersFunction): Promise<Record<string, string>> {
+  /**
+   * Calls the user's headers function, bounded by the attempt: a token service that never answers
+   * must not hold the export slot past `timeoutMillis` or the export deadline.
+   */
+  async #callHeadersFunction(
+    headersFunction: HeadersFunction,
+    secrets: readonly string[],
+    attempt: AttemptAbort,
+    signal: AbortSignal,
+  ): Promise<Record<string, string>> {
     let result: unknown;
     try {
-      result = await headersFunction();
+      result = await untilAborted(headersFunction, attempt.signal);
     } catch (error) {
+      if (signal.aborted) throw signal.reason; // the export deadline passed: as fetch rejects
+      if (attempt.cause === 'timeout') {
+        const message = `${this.#target}: the headers function did not settle within ${this.#options.timeoutMillis} ms (timeoutMillis)`;
+        throw new RetryableError(message, {
+          cause: this.#error(message, { code: 'TR_HTTP_HEADERS' }),
+        });
+      }
+      if (attempt.cause === 'shutdown') {
+        throw new PermanentError(`${this.#target}: aborted, the transport was shut down`);
+      }
+      // The user's error is summarised, never attached: it may carry the very token it failed
+      // to fetch, in a property or a cause we cannot scrub.
+      const failure = describeNetworkFailure(error);
+      const code = failure.code === undefined ? '' : ` (${scrubSecrets(failure.code, secrets)})`;
+      const message = `${this.#target}: the headers function threw: ${scrubSecrets(failure.message, secrets)}${code}`;
       // A token service that is down now may be up at the next attempt.
-      throw new RetryableError(`${this.#target}: the headers function threw`, {
-        cause: error,
+      throw new RetryableError(message, {
+        cause: this.#error(message, { code: 'TR_HTTP_HEADERS' }),
       });
     }
     try {

@@ -31,7 +31,9 @@ export interface HttpTransportOptions {
   /**
    * Request headers (a plain object of names to strings; a `Headers` or a `Map` is refused), or
    * a function returning them (sync or async) that is called before every attempt, for tokens
-   * that rotate. Values never appear in errors or diagnostics. The transport
+   * that rotate; the attempt's `timeoutMillis` and the export deadline bound its wait too, and a
+   * throw fails the attempt as retryable, its message summarised without the error itself.
+   * Values never appear in errors or diagnostics. The transport
    * sets `content-length` and `content-encoding` itself; `content-type` and `user-agent` given
    * here win over {@link HttpTransportOptions.contentType} and
    * {@link HttpTransportOptions.userAgent}, and `authorization` over URL credentials.

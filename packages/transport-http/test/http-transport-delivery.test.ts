@@ -154,3 +154,20 @@ describe('gzip', () => {
     await provider.shutdown();
   });
 });
+
+it('a headers function that hangs once costs one attempt, not the export slot for good', async () => {
+  let calls = 0;
+  const { processor, provider, emit } = logPipeline({
+    transport: http({
+      timeoutMillis: 100,
+      headers: () => (++calls === 1 ? new Promise(() => {}) : { authorization: 'Bearer t0k3n' }),
+    }),
+    processor: { maxExportBatchSize: 1, exportTimeoutMillis: 5000 },
+  });
+  emit(3);
+  await provider.forceFlush();
+  expect(acceptedBodies()).toEqual(bodies(3));
+  expect(processor.stats()).toMatchObject({ received: 3, exported: 3, retries: 1 });
+  expect(unaccountedRecords(processor.stats())).toBe(0);
+  await provider.shutdown();
+});

@@ -260,8 +260,11 @@ describe('headers as a function', () => {
     expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
   });
 
-  it('a throwing function makes the attempt retryable and sends nothing', async () => {
-    const failure = new Error('token service down');
+  it('a throwing function makes the attempt retryable, summarised, never attached', async () => {
+    const failure = Object.assign(new Error('token service down'), {
+      code: 'ETOKEN',
+      cause: new Error('upstream said: refresh_token=r3fr3sh'),
+    });
     const error = await rejection(
       transport({
         headers: () => {
@@ -270,8 +273,58 @@ describe('headers as a function', () => {
       }).send('[]', context()),
     );
     expect(isRetryableError(error)).toBe(true);
-    expect(error.cause).toBe(failure);
+    // the innermost message and the code, as for a network failure; no foreign error in the chain
+    expect(error.message).toBe(
+      `POST ${server.url()}: the headers function threw: upstream said: refresh_token=r3fr3sh (ETOKEN)`,
+    );
+    expect(httpCause(error).code).toBe('TR_HTTP_HEADERS');
+    expect(httpCause(error).cause).toBeUndefined();
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('scrubs the tokens it returned before from the message of a later throw', async () => {
+    let calls = 0;
+    const http = transport({
+      headers: () => {
+        if (++calls === 1) return { authorization: 'Bearer 0ld-t0k3n' };
+        throw new Error('could not refresh Bearer 0ld-t0k3n');
+      },
+    });
+    await http.send('[]', context());
+    const error = await rejection(http.send('[]', context()));
+    expect(error.message).toContain('could not refresh [REDACTED]'); // the whole header value
+    expect(error.message).not.toContain('0ld-t0k3n');
+  });
+
+  it('a function that never settles fails the attempt at timeoutMillis, retryable', async () => {
+    const error = await rejection(
+      transport({ headers: () => new Promise(() => {}), timeoutMillis: 50 }).send('[]', context()),
+    );
+    expect(isRetryableError(error)).toBe(true);
+    expect(error.message).toBe(
+      `POST ${server.url()}: the headers function did not settle within 50 ms (timeoutMillis)`,
+    );
+    expect(httpCause(error).code).toBe('TR_HTTP_HEADERS');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('a function that never settles gives way to the export deadline, with its reason', async () => {
+    const controller = new AbortController();
+    const sent = rejection(
+      transport({ headers: () => new Promise(() => {}) }).send('[]', context(controller.signal)),
+    );
+    const reason = new Error('export deadline');
+    controller.abort(reason);
+    expect(await sent).toBe(reason);
+  });
+
+  it('a function that never settles gives way to shutdown, permanently', async () => {
+    const http = transport({ headers: () => new Promise(() => {}) });
+    const sent = rejection(http.send('[]', context()));
+    await http.shutdown();
+    const error = await sent;
+    expect(isPermanentError(error)).toBe(true);
+    expect(error.message).toContain('the transport was shut down');
   });
 
   it('an invalid result is permanent and names the header, not its value', async () => {

@@ -114,6 +114,28 @@ describe('a refused request', () => {
   });
 });
 
+describe('a headers function that throws', () => {
+  it('is summarised, scrubbed of the tokens it returned before, and never attached', async () => {
+    const token = 'Bearer rotating-s3cr3t-token';
+    let calls = 0;
+    const transport = createHttpTransport({
+      url: server.url(),
+      headers: () => {
+        if (++calls === 1) return { authorization: token };
+        // a token client's error: the token in its message, a property and its cause
+        throw Object.assign(new Error(`refresh failed for ${token}`), {
+          token,
+          cause: new Error(`expired: ${token}`),
+        });
+      },
+    });
+    await transport.send('[]', context());
+    const error = await transport.send('[]', context()).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('the headers function threw: expired: [REDACTED]');
+    expect(exposed(error)).not.toContain('rotating-s3cr3t-token');
+  });
+});
+
 describe('scrubbing', () => {
   it('leaves values too short to be credentials alone, so messages stay readable', async () => {
     const url = new URL(await refusedUrl());

@@ -1,7 +1,11 @@
 import type { DropReason, RecordOutcome } from '../types.js';
 import type { TimerHandle } from './timers.js';
 
-/** One export between `take` from the queue and the settlement of all its records. */
+/**
+ * One export, from `take` from the queue until its promise settles or it is abandoned. Its records
+ * may all be settled (by outcomes reported early, or at the deadline) while it still holds its
+ * slot: the two ends are tracked apart.
+ */
 export class InFlightExport {
   /** Queue position of the batch's first record; flushes compare it with their mark. */
   readonly startPosition: number;
@@ -9,8 +13,10 @@ export class InFlightExport {
   #controller: AbortController | undefined;
   /** Records of the batch whose outcome is not known yet. */
   unsettled: number;
-  /** The export deadline; cleared when the export's promise settles. */
+  /** The export deadline; cleared when it fires or the export's promise settles. */
   deadline: TimerHandle | undefined;
+  /** After the deadline: when it fires, the export still running is abandoned. */
+  grace: TimerHandle | undefined;
   /** `performance.now()` when the export started (kept only when an observer wants it). */
   startedAt = 0;
   /** The first outcome other than `exported`, for the observer. */
@@ -33,6 +39,18 @@ export class InFlightExport {
   abort(reason: unknown): void {
     this.#controller ??= new AbortController();
     this.#controller.abort(reason);
+  }
+
+  /** Clears the deadline and the grace timer, whichever are armed. */
+  clearTimers(): void {
+    if (this.deadline !== undefined) {
+      clearTimeout(this.deadline);
+      this.deadline = undefined;
+    }
+    if (this.grace !== undefined) {
+      clearTimeout(this.grace);
+      this.grace = undefined;
+    }
   }
 
   /** Takes `count` records (at most what is left) out of the unsettled set; returns how many. */

@@ -12,6 +12,26 @@ export function unrefTimeout(callback: () => void, millis: number): TimerHandle 
 }
 
 /**
+ * Resolves as `promise` does, or `false` once `millis` pass first. The timer is unref'd and
+ * cleared as soon as `promise` settles, so nothing is left pending either way.
+ */
+export function resolveFalseAfter(promise: Promise<boolean>, millis: number): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const timer = unrefTimeout(() => resolve(false), millis);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * Holds the event loop open while explicit work a caller awaits (a flush, a shutdown) is pending,
  * so that a process does not exit with its telemetry half-drained. Reference-counted.
  */

@@ -18,7 +18,9 @@ import {
  *   `accepted`, the backend stored the records first;
  * - `throw_sync`: throws synchronously, before returning a promise;
  * - `late`: ignores its signal and answers after `delayMillis` (the test makes that later than the
- *   export deadline): delivered, or a retryable failure with `fails`.
+ *   export deadline): delivered, or a retryable failure with `fails`. With `delayMillis`
+ *   `Infinity` it never answers at all, like a foreign exporter that never calls back: the engine
+ *   must abandon it one `exportTimeoutMillis` after its deadline.
  */
 export type Fault =
   | { readonly kind: 'ok'; readonly delayMillis: number }
@@ -86,6 +88,11 @@ export class FaultTransport<Payload> implements Transport<Payload> {
   readonly lostAcks = new Map<number, number>();
   /** Sends called and not settled, including those that ignore their aborted signal. */
   inFlight = 0;
+  /**
+   * The most sends in flight at once, not counting abandoned ones: those whose export's signal
+   * fired for `shutdown_timeout`, or for `export_timeout` at least one `exportTimeoutMillis` (the
+   * grace period) ago. The engine promises at most `maxConcurrentExports`.
+   */
   maxInFlight = 0;
   /** Records of sends that reported delivery while their signal had not fired. */
   acknowledgedInTime = 0;
@@ -106,6 +113,11 @@ export class FaultTransport<Payload> implements Transport<Payload> {
   readonly #onEvent: () => void;
   /** The last send of each export (keyed by its signal). */
   readonly #lastSend = new WeakMap<AbortSignal, FaultySend>();
+  /** The first send of each export: it starts on the export's own stack, at its start. */
+  readonly #firstSendAt = new WeakMap<AbortSignal, number>();
+  /** When each export stops counting towards the engine's bound (see `maxInFlight`). */
+  readonly #abandonedAt = new WeakMap<AbortSignal, number>();
+  readonly #unsettled = new Set<FaultySend>();
 
   constructor(options: FaultTransportOptions<Payload>) {
     this.#faults = [...options.faults];
@@ -131,7 +143,10 @@ export class FaultTransport<Payload> implements Transport<Payload> {
       settledAfterAbort: false,
     };
     this.sends.push(send);
-    if (!this.#lastSend.has(signal)) this.#watch(signal);
+    if (!this.#lastSend.has(signal)) {
+      this.#firstSendAt.set(signal, send.startedAt);
+      this.#watch(signal);
+    }
     this.#lastSend.set(signal, send);
     this.#onEvent();
     if (fault.kind === 'throw_sync') {
@@ -141,7 +156,8 @@ export class FaultTransport<Payload> implements Transport<Payload> {
       throw new Error('scripted synchronous throw');
     }
     this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    this.#unsettled.add(send);
+    this.maxInFlight = Math.max(this.maxInFlight, this.#boundedInFlight());
     if ((fault.kind === 'retryable' || fault.kind === 'hang') && fault.accepted) {
       this.#store(send.ids, this.stored);
     }
@@ -149,6 +165,7 @@ export class FaultTransport<Payload> implements Transport<Payload> {
       const settle = (result: SendResult, error?: unknown): void => {
         if (send.result !== undefined) return;
         this.inFlight--;
+        this.#unsettled.delete(send);
         send.result = result;
         send.settledAt = Date.now();
         send.settledAfterAbort = signal.aborted;
@@ -165,7 +182,9 @@ export class FaultTransport<Payload> implements Transport<Payload> {
         reject(error);
       };
       if (fault.kind === 'late') {
-        // Ignores the signal altogether: keeps its slot until it answers.
+        // Ignores the signal altogether: keeps its slot until it answers, or until the engine
+        // abandons it.
+        if (fault.delayMillis === Number.POSITIVE_INFINITY) return;
         this.#after(fault.delayMillis, () =>
           fault.fails
             ? settle('failed', new RetryableError('scripted late failure'))
@@ -215,6 +234,16 @@ export class FaultTransport<Payload> implements Transport<Payload> {
     return this.sends.filter((s) => s.result === undefined);
   }
 
+  /** Sends in flight whose export still holds its slot. */
+  #boundedInFlight(): number {
+    const now = Date.now();
+    let count = 0;
+    for (const send of this.#unsettled) {
+      if (!((this.#abandonedAt.get(send.signal) ?? Number.POSITIVE_INFINITY) <= now)) count++;
+    }
+    return count;
+  }
+
   /** Registered before any send's own listener, so it sees the export as the deadline found it. */
   #watch(signal: AbortSignal): void {
     signal.addEventListener(
@@ -224,6 +253,11 @@ export class FaultTransport<Payload> implements Transport<Payload> {
         const reason = signal.reason as { code?: unknown; deadline?: unknown } | undefined;
         const byExportDeadline =
           reason?.code === 'TR_EXPORT_ABORTED' && reason.deadline === 'export_timeout';
+        // The export deadline fires exportTimeoutMillis after the export (and its first send)
+        // started; the grace period is as long again. At the shutdown deadline there is none.
+        const now = Date.now();
+        const grace = byExportDeadline ? now - (this.#firstSendAt.get(signal) ?? now) : 0;
+        this.#abandonedAt.set(signal, now + grace);
         if (byExportDeadline && this.#lastSend.get(signal)?.result !== undefined) {
           this.idleAtExportDeadline++;
         }

@@ -1,4 +1,5 @@
-import type { Environment } from '../env-config.js';
+import { MAX_TIMER_MILLIS } from '@telemetry-reporter/core';
+import { type Environment, oneOfWords, positiveInteger } from '../env-config.js';
 import { diagLogger } from './diag-logger.js';
 
 /** Which OTLP signal; also the path segment of its HTTP endpoint. */
@@ -14,11 +15,18 @@ export interface OtlpSettings {
 }
 
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
+const COMPRESSIONS: readonly ('gzip' | 'none')[] = ['gzip', 'none'];
+
+/** The first of `names` set to something other than blanks. */
+function firstSet(env: Environment, names: readonly string[]): string | undefined {
+  return names.find((name) => (env[name]?.trim() ?? '') !== '');
+}
 
 /**
  * The standard `OTEL_EXPORTER_OTLP_*` variables for `signal`, the per-signal ones winning, with
  * `TELEMETRY_REPORTER_ENDPOINT` / `TELEMETRY_REPORTER_HEADERS` as the base endpoint and extra
- * headers. Header values are secrets: diagnostics never echo them.
+ * headers. An invalid protocol, timeout or compression is ignored with a `diag.warn` naming the
+ * variable and its value; header values are secrets: diagnostics never echo them.
  */
 export function otlpSettings(signal: OtlpSignal, env: Environment): OtlpSettings {
   const upper = signal.toUpperCase();
@@ -28,24 +36,25 @@ export function otlpSettings(signal: OtlpSignal, env: Environment): OtlpSettings
     env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() ||
     DEFAULT_ENDPOINT
   ).replace(/\/+$/, '');
-  const protocol = (
-    env[`OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`] ??
-    env.OTEL_EXPORTER_OTLP_PROTOCOL ??
-    'http/protobuf'
-  ).trim();
+  const protocolVariable = firstSet(env, [
+    `OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`,
+    'OTEL_EXPORTER_OTLP_PROTOCOL',
+  ]);
+  const protocol =
+    protocolVariable === undefined ? 'http/protobuf' : (env[protocolVariable] ?? '').trim();
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
     diagLogger.warn(
-      `OTEL_EXPORTER_OTLP_PROTOCOL=${JSON.stringify(protocol)} is not supported (http/protobuf or http/json); using http/protobuf`,
+      `${protocolVariable}=${JSON.stringify(protocol)} is not supported (http/protobuf or http/json); using http/protobuf`,
     );
   }
-  const timeout = Number(
-    env[`OTEL_EXPORTER_OTLP_${upper}_TIMEOUT`] ?? env.OTEL_EXPORTER_OTLP_TIMEOUT ?? Number.NaN,
-  );
-  const compression = (
-    env[`OTEL_EXPORTER_OTLP_${upper}_COMPRESSION`] ??
-    env.OTEL_EXPORTER_OTLP_COMPRESSION ??
-    'none'
-  ).trim();
+  // The per-signal variable wins; an invalid one is ignored with a warning, as sdk-node does.
+  const timeout =
+    positiveInteger(env, `OTEL_EXPORTER_OTLP_${upper}_TIMEOUT`, MAX_TIMER_MILLIS) ??
+    positiveInteger(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', MAX_TIMER_MILLIS);
+  const compression =
+    oneOfWords(env, `OTEL_EXPORTER_OTLP_${upper}_COMPRESSION`, COMPRESSIONS) ??
+    oneOfWords(env, 'OTEL_EXPORTER_OTLP_COMPRESSION', COMPRESSIONS) ??
+    'none';
   return {
     url: specific || `${base}/v1/${signal}`,
     headers: {
@@ -54,8 +63,8 @@ export function otlpSettings(signal: OtlpSignal, env: Environment): OtlpSettings
       ...parseHeaders('TELEMETRY_REPORTER_HEADERS', env),
     },
     format: protocol === 'http/json' ? 'json' : 'protobuf',
-    timeoutMillis: Number.isInteger(timeout) && timeout > 0 ? timeout : undefined,
-    compression: compression === 'gzip' ? 'gzip' : 'none',
+    timeoutMillis: timeout,
+    compression,
   };
 }
 
@@ -69,6 +78,8 @@ export function parseHeaders(name: string, env: Environment): Record<string, str
   const headers: Record<string, string> = {};
   if (raw === undefined || raw.trim() === '') return headers;
   raw.split(',').forEach((entry, index) => {
+    // `a=1,` or `a=1,,b=2`: an empty entry says nothing, and is no mistake worth a warning.
+    if (entry.trim() === '') return;
     const at = entry.indexOf('=');
     const key = entry.slice(0, at).trim().toLowerCase();
     let value: string | undefined;

@@ -1,4 +1,4 @@
-import { millisOption, type ReporterStats } from '@telemetry-reporter/core';
+import { describeValue, millisOption, type ReporterStats } from '@telemetry-reporter/core';
 import type { ReporterLogger, ReporterLoggerProvider } from '../logger-types.js';
 import type { ReporterLogRecordProcessor } from '../reporter-log-record-processor.js';
 import type { TelemetryReporter } from '../telemetry-reporter.js';
@@ -30,7 +30,9 @@ export class ReporterFacade implements TelemetryReporter {
   ) {
     const control = controlOf(processor);
     if (control === undefined) {
-      throw new TypeError('processor must be a ReporterLogRecordProcessor of this package');
+      throw new TypeError(
+        `processor must be a ReporterLogRecordProcessor of this package, got ${describeValue(processor)}`,
+      );
     }
     this.loggerProvider = loggerProvider;
     this.processor = processor;

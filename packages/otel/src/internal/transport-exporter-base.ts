@@ -1,10 +1,7 @@
 import {
-  DROP_REASONS,
-  type DropReason,
   describeValue,
   type Encoder,
-  type ExportBatchContext,
-  type RecordOutcome,
+  millisOption,
   type RetryOptions,
   type Transport,
   TransportDelivery,
@@ -13,6 +10,10 @@ import { maxAttemptsFromEnv } from '../env-config.js';
 import type { ExporterLike, ExportResultLike } from '../types.js';
 import { diagLogger } from './diag-logger.js';
 import { type BatchAwareExporter, EXPORT_BATCH } from './export-protocol.js';
+import { StandardExports } from './standard-exports.js';
+
+/** Default of {@link TransportExporterBaseOptions.exportTimeoutMillis}. */
+const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
 
 /** Options shared by the transport exporters. */
 export interface TransportExporterBaseOptions {
@@ -21,6 +22,16 @@ export interface TransportExporterBaseOptions {
    * @default { maxAttempts: 5, initialDelayMillis: 1000, maxDelayMillis: 30000, multiplier: 2 }
    */
   retry?: RetryOptions | false;
+  /**
+   * The deadline of each export made through OpenTelemetry's standard `export()` (under the
+   * SDK's `BatchLogRecordProcessor` / `BatchSpanProcessor` or any processor not of this
+   * package), in milliseconds: at it, the send and its backoff are aborted, a retry that could
+   * only start after it is not waited for, and the batch is reported failed. `shutdown()` aborts
+   * such exports at once. Under `ReporterLogRecordProcessor` / `ReporterSpanProcessor` the
+   * processor's own `exportTimeoutMillis` applies instead. An integer between 1 and 2147483647.
+   * @default 30000
+   */
+  exportTimeoutMillis?: number;
 }
 
 /**
@@ -31,26 +42,32 @@ export type TransportExporterOptions<Item, Payload> =
   | (TransportExporterBaseOptions & {
       /** Delivers JSON array strings (the default encoder's payload). */
       transport: Transport<string>;
-      /** Omitted: the default JSON encoder. */
+      /**
+       * Omitted: the default JSON encoder.
+       * @default a JSON array string, one `LogRecordJson` / `SpanJson` object per record
+       */
       encoder?: undefined;
     })
   | (TransportExporterBaseOptions & {
       /** Delivers the encoder's payloads. */
       transport: Transport<Payload>;
-      /** Turns a batch into one payload, leaving out records it cannot encode. */
+      /**
+       * Turns a batch into one payload, leaving out records it cannot encode.
+       * @default a JSON array string, one `LogRecordJson` / `SpanJson` object per record
+       */
       encoder: Encoder<Item, Payload>;
     });
 
 /**
  * The exporter behind `TransportLogRecordExporter` and `TransportSpanExporter`. Under a reporter
  * processor it receives the deadline signal (which aborts the send and the backoff) and reports
- * each record's outcome; under any other processor it behaves as a standard OpenTelemetry exporter.
+ * each record's outcome; under any other processor it behaves as a standard OpenTelemetry
+ * exporter, each export bounded by `exportTimeoutMillis`.
  */
 export class TransportExporterBase<Item> implements ExporterLike<Item> {
   readonly #name: string;
   readonly #delivery: TransportDelivery<Item, unknown>;
-  readonly #pending = new Set<Promise<void>>();
-  readonly #idle = new AbortController().signal; // standard exports have no deadline of ours
+  readonly #standard: StandardExports<Item>;
   #shutdown: Promise<void> | undefined;
 
   constructor(
@@ -75,40 +92,53 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
       logger: diagLogger,
       name,
     });
+    const exportTimeoutMillis = millisOption(
+      'exportTimeoutMillis',
+      options.exportTimeoutMillis === undefined
+        ? DEFAULT_EXPORT_TIMEOUT_MILLIS
+        : options.exportTimeoutMillis,
+      1,
+    );
+    this.#standard = new StandardExports<Item>(name, exportTimeoutMillis, (items, context) =>
+      this.#delivery.deliver(items, context),
+    );
     // The batch-aware entry point is an internal protocol, so it stays out of the public type.
     const exportBatch: BatchAwareExporter<Item>[typeof EXPORT_BATCH] = (items, context) =>
       this.#delivery.deliver(items, context);
     Object.defineProperty(this, EXPORT_BATCH, { value: exportBatch });
   }
 
-  /** The OpenTelemetry exporter entry point: delivers `items` and reports the batch's result. */
+  /**
+   * The OpenTelemetry exporter entry point: delivers `items` within `exportTimeoutMillis` and
+   * reports the batch's result.
+   */
   export(items: Item[], resultCallback: (result: ExportResultLike) => void): void {
     if (this.#shutdown !== undefined) {
       resultCallback({ code: 1, error: new Error(`${this.#name} is shut down`) });
       return;
     }
-    const tally = new Map<RecordOutcome, number>();
-    const context: ExportBatchContext = {
-      signal: this.#idle,
-      deadline: Number.POSITIVE_INFINITY,
-      settle: (count, outcome) => tally.set(outcome, (tally.get(outcome) ?? 0) + count),
-      countRetry: () => {},
-    };
-    const done = this.#delivery.deliver(items, context).then(() => {
-      this.#pending.delete(done);
-      resultCallback(resultOf(this.#name, items.length, tally));
-    });
-    this.#pending.add(done);
+    this.#standard.run(items, resultCallback);
   }
 
-  /** Resolves when the exports started through `export()` have finished. */
+  /**
+   * Resolves when the exports started through `export()` have reported their result: delivered,
+   * failed, or at the latest at their `exportTimeoutMillis`.
+   */
   async forceFlush(): Promise<void> {
-    await Promise.all(this.#pending);
+    await this.#standard.settled();
   }
 
-  /** Waits for pending exports, then shuts the transport down. Idempotent; never rejects. */
+  /**
+   * Aborts the exports still pending through `export()` (their batches are reported failed;
+   * call `forceFlush()` first to wait for them), then shuts the transport down. Idempotent;
+   * never rejects.
+   */
   shutdown(): Promise<void> {
-    this.#shutdown ??= this.forceFlush().then(() => this.#delivery.shutdown());
+    this.#shutdown ??= (async () => {
+      this.#standard.abortAll();
+      await this.#standard.settled();
+      await this.#delivery.shutdown();
+    })();
     return this.#shutdown;
   }
 }
@@ -120,20 +150,4 @@ function withEnvMaxAttempts(
   if (retry === false || retry?.maxAttempts !== undefined) return retry;
   const maxAttempts = maxAttemptsFromEnv();
   return maxAttempts === undefined ? retry : { ...retry, maxAttempts };
-}
-
-function resultOf(
-  name: string,
-  total: number,
-  tally: Map<RecordOutcome, number>,
-): ExportResultLike {
-  const exported = tally.get('exported') ?? 0;
-  if (exported >= total) return { code: 0 };
-  const reasons = DROP_REASONS.filter((r: DropReason) => (tally.get(r) ?? 0) > 0)
-    .map((r) => `${r}: ${tally.get(r)}`)
-    .join(', ');
-  return {
-    code: 1,
-    error: new Error(`${name}: ${total - exported} of ${total} records not delivered (${reasons})`),
-  };
 }

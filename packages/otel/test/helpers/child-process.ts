@@ -23,6 +23,8 @@ export interface FixtureOptions {
   env?: Record<string, string>;
   args?: string[];
   killAfterMillis?: number;
+  /** Runs this file instead of the fixture, e.g. a copy installed elsewhere (an absolute path). */
+  script?: string;
   /** Called once with each line the child writes to stdout, and with a function to signal it. */
   onLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void;
 }
@@ -36,7 +38,7 @@ export function runFixture(fixture: string, options: FixtureOptions = {}): Promi
   if (!existsSync(DIST)) {
     throw new Error(`${DIST} is missing: run \`pnpm build\` before the child-process tests`);
   }
-  const path = fileURLToPath(new URL(`../fixtures/${fixture}`, import.meta.url));
+  const path = options.script ?? fileURLToPath(new URL(`../fixtures/${fixture}`, import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.args ?? []), path], {
       env: { ...process.env, SDK_MODULE, ...options.env },

@@ -52,3 +52,26 @@ export class AttemptAbort {
     this.#controller.abort(this.#parent.reason);
   };
 }
+
+/**
+ * Calls `fn` and settles with it, or rejects with the reason of `signal` as soon as it fires:
+ * for a user callback (the headers function) that may never settle. A synchronous throw
+ * rejects too. The listener is removed either way.
+ */
+export function untilAborted<T>(fn: () => T | Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    new Promise<T>((settle) => settle(fn())).then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

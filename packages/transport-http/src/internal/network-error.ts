@@ -15,9 +15,10 @@ export interface NetworkFailure {
 const MAX_DEPTH = 8;
 
 /**
- * Summarises what `fetch` threw. Node's fetch rejects with `TypeError('fetch failed')` whose
- * `cause` is the socket or DNS error carrying a `code`; happy-eyeballs failures nest an
- * `AggregateError`. Never throws, whatever was thrown.
+ * Summarises what `fetch` (or the user's headers function) threw, so that the error itself, and
+ * whatever secret its properties hold, is never attached. Node's fetch rejects with
+ * `TypeError('fetch failed')` whose `cause` is the socket or DNS error carrying a `code`;
+ * happy-eyeballs failures nest an `AggregateError`. Never throws, whatever was thrown.
  */
 export function describeNetworkFailure(error: unknown): NetworkFailure {
   let code: string | undefined;
