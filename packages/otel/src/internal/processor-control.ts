@@ -1,6 +1,6 @@
 import type { BatchEngine } from '@telemetry-reporter/core';
 import type { ExporterLike } from '../types.js';
-import { diagLogger } from './diag-logger.js';
+import { flushEngineAndExporter } from './processor-engine.js';
 
 /**
  * What the reporter facade and the diagnostics_channel adapter need from a processor beyond
@@ -32,17 +32,7 @@ export function attachControl<T>(
   exporter: ExporterLike<T>,
 ): void {
   controls.set(processor, {
-    async flush(timeoutMillis) {
-      const done = await engine.flush(timeoutMillis);
-      if (done) {
-        try {
-          await exporter.forceFlush?.();
-        } catch (error) {
-          diagLogger.warn(`${name}: exporter forceFlush failed`, error);
-        }
-      }
-      return done;
-    },
+    flush: (timeoutMillis) => flushEngineAndExporter(name, engine, exporter, timeoutMillis),
     shutdown: (timeoutMillis) => engine.shutdown(timeoutMillis),
     get accepting() {
       return engine.accepting;

@@ -114,7 +114,7 @@ export async function flushProcessor<T>(
 ): Promise<void> {
   let done: boolean;
   try {
-    done = await engine.flush(timeoutMillis);
+    done = await flushEngineAndExporter(name, engine, exporter, timeoutMillis);
   } catch (error) {
     diagLogger.warn(`${name}: forceFlush failed`, error);
     return;
@@ -124,13 +124,29 @@ export async function flushProcessor<T>(
     diagLogger.warn(
       `${name}: forceFlush timed out after ${timeoutMillis} ms; ${queued + inFlight} records still pending will be exported later`,
     );
-    return;
   }
-  try {
-    await exporter.forceFlush?.();
-  } catch (error) {
-    diagLogger.warn(`${name}: exporter forceFlush failed`, error);
+}
+
+/**
+ * Waits for the engine (bounded by `timeoutMillis` when given); when it completed, flushes the
+ * exporter's own buffer too, a failure of which is warned about, not thrown. Resolves whether the
+ * engine completed; rejects only with the engine's `TypeError` for a bad `timeoutMillis`.
+ */
+export async function flushEngineAndExporter<T>(
+  name: string,
+  engine: BatchEngine<T>,
+  exporter: ExporterLike<T>,
+  timeoutMillis: number | undefined,
+): Promise<boolean> {
+  const done = await engine.flush(timeoutMillis);
+  if (done) {
+    try {
+      await exporter.forceFlush?.();
+    } catch (error) {
+      diagLogger.warn(`${name}: exporter forceFlush failed`, error);
+    }
   }
+  return done;
 }
 
 function prefixed(name: string): typeof diagLogger {
