@@ -1,61 +1,62 @@
-export { BatchEngine } from './batch-engine.js';
-export {
-  BATCH_DEFAULTS,
-  type BatchOptions,
-  describeValue,
-  integerOption,
-  MAX_TIMER_MILLIS,
-  millisOption,
-  OVERFLOW_POLICIES,
-  type OverflowPolicy,
-  oneOf,
-  type ResolvedBatchOptions,
-  resolveBatchOptions,
-} from './engine-options.js';
-export type {
-  BatchEngineOptions,
-  EngineObserver,
-  ExportBatchContext,
-  ExportBatchFn,
-} from './engine-types.js';
+// The public contract of @telemetry-reporter/core. Building blocks shared with the sibling
+// packages (option checks, queues, throttles) live behind '@telemetry-reporter/core/internal'.
+
 export {
   isPayloadTooLargeError,
   isPermanentError,
   isRetryableError,
-} from './error-classification.js';
+} from './delivery/error-classification.js';
 export {
-  ExportAbortedError,
-  type ExportDeadline,
   PayloadTooLargeError,
   PermanentError,
   type PermanentErrorCode,
   type PermanentErrorOptions,
   RetryableError,
   type RetryableErrorOptions,
-} from './errors.js';
-export { createJsonEncoder, type JsonEncoderOptions } from './json-encoder.js';
+} from './delivery/errors.js';
+export { createJsonEncoder, type JsonEncoderOptions } from './delivery/json-encoder.js';
 export {
   RETRY_DEFAULTS,
   type ResolvedRetryOptions,
   type RetryOptions,
   resolveRetryOptions,
   retryDelayMillis,
-} from './retry-policy.js';
-export { RingBuffer } from './ring-buffer.js';
-export { SEVERITY_CLASSES, SeverityQueue } from './severity-queue.js';
-export { totalDropped, unaccountedRecords } from './stats.js';
-export { TransportDelivery, type TransportDeliveryOptions } from './transport-delivery.js';
+} from './delivery/retry-policy.js';
+export type { EncodedBatch, Encoder, SendContext, Transport } from './delivery/transport.js';
 export {
-  type DiagnosticLogger,
+  TransportDelivery,
+  type TransportDeliveryOptions,
+} from './delivery/transport-delivery.js';
+export { BatchEngine } from './engine/batch-engine.js';
+export {
+  BATCH_DEFAULTS,
+  type BatchOptions,
+  OVERFLOW_POLICIES,
+  type OverflowPolicy,
+  type ResolvedBatchOptions,
+  resolveBatchOptions,
+} from './engine/batch-options.js';
+export type {
+  BatchEngineOptions,
+  EngineObserver,
+  ExportBatchContext,
+  ExportBatchFn,
+} from './engine/engine-types.js';
+export { ExportAbortedError, type ExportDeadline } from './engine/export-aborted-error.js';
+export {
   DROP_REASONS,
   type DropReason,
-  type EncodedBatch,
-  type Encoder,
   type RecordOutcome,
+} from './stats/drop-reason.js';
+export {
   type ReporterStats,
+  totalDropped,
+  unaccountedRecords,
+} from './stats/reporter-stats.js';
+export {
   SEVERITY_RANGES,
-  type SendContext,
   type SeverityRange,
   severityRangeOf,
-  type Transport,
-} from './types.js';
+} from './stats/severity-range.js';
+export type { DiagnosticLogger } from './support/diagnostic-logger.js';
+export { MAX_TIMER_MILLIS } from './support/option-checks.js';

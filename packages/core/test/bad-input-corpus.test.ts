@@ -1,11 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BatchEngine,
-  createJsonEncoder,
-  type SendContext,
-  type Transport,
-  TransportDelivery,
-} from '../src/index.js';
 import {
   BAD_INPUTS,
   type BadInput,
@@ -14,8 +6,16 @@ import {
   type PrototypeSnapshot,
   prototypeSnapshot,
   timed,
-} from './helpers/bad-input-corpus.js';
-import { expectInvariant } from './helpers/invariant.js';
+} from '@telemetry-reporter-internal/test-kit/bad-input-corpus';
+import { expectInvariant } from '@telemetry-reporter-internal/test-kit/invariant';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BatchEngine,
+  createJsonEncoder,
+  type SendContext,
+  type Transport,
+  TransportDelivery,
+} from '../src/index.js';
 
 // Every corpus value through createJsonEncoder, as a whole record and as a property of one, in
 // both formats: encoded as documented or dropped alone as encoding_failed, its batch-mates

@@ -1,3 +1,10 @@
+import { timeToSettle } from '@telemetry-reporter-internal/test-kit/fault-model';
+import {
+  casesFor,
+  HOSTILE_VALUES,
+  isValid,
+  type OptionKind,
+} from '@telemetry-reporter-internal/test-kit/hostile-values';
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import {
   BatchEngine,
@@ -15,8 +22,6 @@ import {
   TransportDelivery,
   unaccountedRecords,
 } from '../src/index.js';
-import { timeToSettle } from './helpers/fault-model.js';
-import { casesFor, HOSTILE_VALUES, isValid, type OptionKind } from './helpers/hostile-values.js';
 
 // Hostile configuration: every option gets values that are out of range, of the wrong type, or
 // numbers that only look valid. Each must be refused with a TypeError that names the option and

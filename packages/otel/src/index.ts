@@ -1,3 +1,6 @@
+// The public contract of @telemetry-reporter/otel, by concern: the processors, the transport
+// exporters, the reporter facade, the diagnostics_channel adapter, setup (environment, register,
+// exit handling), and the structural SDK types they read. docs/architecture.md is the map.
 export {
   BATCH_DEFAULTS,
   type BatchOptions,
@@ -20,13 +23,7 @@ export {
   totalDropped,
   unaccountedRecords,
 } from '@telemetry-reporter/core';
-export {
-  type ConfiguredTelemetry,
-  type ConfigureOptions,
-  configureFromEnvironment,
-  EXPORTER_CHOICES,
-  type ExporterChoice,
-} from './auto-configure.js';
+// node:diagnostics_channel
 export {
   type DiagnosticsChannelMap,
   type DropCounter,
@@ -34,7 +31,8 @@ export {
   type ForwardDiagnosticsChannelsOptions,
   forwardDiagnosticsChannels,
   type UnsubscribeDiagnosticsChannels,
-} from './diagnostics-channel.js';
+} from './diagnostics-channel/forward-diagnostics-channels.js';
+// Setup: the environment, configureFromEnvironment (what `register` runs), exit handling
 export {
   batchOptionsFromEnv,
   type Environment,
@@ -42,64 +40,56 @@ export {
   type EnvVariable,
   maxAttemptsFromEnv,
   PROCESSOR_ENV_VARIABLES,
-} from './env-config.js';
-export type { ExceptionBody, ExceptionCause } from './exception-body.js';
-export {
-  type ExitHandlerOptions,
-  type FlushableProvider,
-  installExitHandlers,
-  type UninstallExitHandlers,
-} from './exit-handlers.js';
+} from './environment/env-config.js';
+// Exporters
+export { type LogRecordJson, logRecordToJson } from './exporters/log-record-json.js';
+export { type SpanJson, spanToJson } from './exporters/span-json.js';
 export type {
   TransportExporterBaseOptions,
   TransportExporterOptions,
-} from './internal/transport-exporter-base.js';
-export { type LogRecordJson, logRecordToJson } from './log-record-json.js';
+} from './exporters/transport-exporter-options.js';
+export {
+  TransportLogRecordExporter,
+  type TransportLogRecordExporterOptions,
+} from './exporters/transport-log-record-exporter.js';
+export {
+  TransportSpanExporter,
+  type TransportSpanExporterOptions,
+} from './exporters/transport-span-exporter.js';
+// Processors
+export { estimateLogRecordBytes, estimateSpanBytes } from './processors/record-size.js';
+export {
+  ReporterLogRecordProcessor,
+  type ReporterLogRecordProcessorOptions,
+} from './processors/reporter-log-record-processor.js';
+export type { ReporterProcessorOptions } from './processors/reporter-processor-base.js';
+export {
+  ReporterSpanProcessor,
+  type ReporterSpanProcessorOptions,
+} from './processors/reporter-span-processor.js';
+// The reporter facade
+export { createTelemetryReporter } from './reporter/create-telemetry-reporter.js';
+export type { ExceptionBody, ExceptionCause } from './reporter/exception-body.js';
+export type {
+  TelemetryReporter,
+  TelemetryReporterBaseOptions,
+  TelemetryReporterOptions,
+  TelemetrySeverity,
+} from './reporter/telemetry-reporter.js';
+// The structural SDK types the package reads (both SDK lines satisfy them)
 export type {
   LoggerLike,
   LogRecordLike,
   ReporterLogger,
   ReporterLoggerProvider,
   TimeInputLike,
-} from './logger-types.js';
-export { estimateLogRecordBytes, estimateSpanBytes } from './record-size.js';
-export {
-  ReporterLogRecordProcessor,
-  type ReporterLogRecordProcessorOptions,
-} from './reporter-log-record-processor.js';
+} from './sdk/logger-types.js';
 export {
   type LoggerProviderClass,
   type ReporterSdk,
   type ResourceObjectLike,
   SdkLoadError,
-} from './reporter-sdk.js';
-export {
-  ReporterSpanProcessor,
-  type ReporterSpanProcessorOptions,
-} from './reporter-span-processor.js';
-export type {
-  MeterLike,
-  MeterProviderLike,
-  MetricAttributesLike,
-  MetricSignal,
-  ObservableCallbackLike,
-} from './self-metrics.js';
-export { type SpanJson, spanToJson } from './span-json.js';
-export {
-  createTelemetryReporter,
-  type TelemetryReporter,
-  type TelemetryReporterBaseOptions,
-  type TelemetryReporterOptions,
-  type TelemetrySeverity,
-} from './telemetry-reporter.js';
-export {
-  TransportLogRecordExporter,
-  type TransportLogRecordExporterOptions,
-} from './transport-log-record-exporter.js';
-export {
-  TransportSpanExporter,
-  type TransportSpanExporterOptions,
-} from './transport-span-exporter.js';
+} from './sdk/reporter-sdk.js';
 export type {
   AttributesLike,
   ExporterLike,
@@ -114,4 +104,24 @@ export type {
   SpanEventLike,
   SpanExporterLike,
   SpanLinkLike,
-} from './types.js';
+} from './sdk/sdk-types.js';
+export type {
+  MeterLike,
+  MeterProviderLike,
+  MetricAttributesLike,
+  MetricSignal,
+  ObservableCallbackLike,
+} from './self-metrics/meter-types.js';
+export {
+  type ConfiguredTelemetry,
+  type ConfigureOptions,
+  configureFromEnvironment,
+  EXPORTER_CHOICES,
+  type ExporterChoice,
+} from './setup/configure-from-environment.js';
+export {
+  type ExitHandlerOptions,
+  type FlushableProvider,
+  installExitHandlers,
+  type UninstallExitHandlers,
+} from './setup/exit-handlers.js';

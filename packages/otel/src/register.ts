@@ -2,7 +2,7 @@
 // service without touching its code. Everything comes from the environment; see
 // configureFromEnvironment. A configuration error never stops the app: it is reported on stderr
 // and the app runs without telemetry.
-import { configureFromEnvironment } from './auto-configure.js';
+import { configureFromEnvironment } from './setup/configure-from-environment.js';
 
 try {
   await configureFromEnvironment();

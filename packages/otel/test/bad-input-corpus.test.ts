@@ -1,6 +1,4 @@
 import { channel } from 'node:diagnostics_channel';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LoggerProvider, resourceFromAttributes, TracerProvider } from '#sdk';
 import {
   BAD_INPUTS,
   type BadInput,
@@ -8,7 +6,9 @@ import {
   MAX_ENCODE_MILLIS,
   type PrototypeSnapshot,
   prototypeSnapshot,
-} from '../../core/test/helpers/bad-input-corpus.js';
+} from '@telemetry-reporter-internal/test-kit/bad-input-corpus';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LoggerProvider, resourceFromAttributes, TracerProvider } from '#sdk';
 import {
   createTelemetryReporter,
   type ExceptionBody,

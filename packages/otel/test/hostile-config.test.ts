@@ -1,13 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DiagLogLevel, diag, InMemorySpanExporter, LoggerProvider, TracerProvider } from '#sdk';
-import { MAX_TIMER_MILLIS } from '../../core/src/index.js';
-import { timeToSettle } from '../../core/test/helpers/fault-model.js';
+import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
+import { timeToSettle } from '@telemetry-reporter-internal/test-kit/fault-model';
 import {
   casesFor,
   HOSTILE_VALUES,
   isValid,
   type OptionKind,
-} from '../../core/test/helpers/hostile-values.js';
+} from '@telemetry-reporter-internal/test-kit/hostile-values';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DiagLogLevel, diag, InMemorySpanExporter, LoggerProvider, TracerProvider } from '#sdk';
+import { MAX_TIMER_MILLIS } from '../../core/src/index.js';
 import {
   type BatchOptions,
   createTelemetryReporter,
@@ -22,7 +23,6 @@ import {
   TransportLogRecordExporter,
   unaccountedRecords,
 } from '../src/index.js';
-import { captureDiag, type DiagCapture } from './helpers/diag-capture.js';
 import { MemoryTransport, type SendBehaviour } from './helpers/memory-transport.js';
 import { sdk } from './helpers/reporter-sdk.js';
 

@@ -1,4 +1,4 @@
-import { describeValue, millisOption, oneOf } from '@telemetry-reporter/core';
+import { describeValue, millisOption, oneOf } from '@telemetry-reporter/core/internal';
 import { checkHeaders, checkHeaderValueOption } from './internal/headers.js';
 import { redactUrl } from './redact-url.js';
 import type {

@@ -1,5 +1,4 @@
 import { unaccountedRecords } from '@telemetry-reporter/otel';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BAD_INPUTS,
   type BadInput,
@@ -8,7 +7,8 @@ import {
   type PrototypeSnapshot,
   prototypeSnapshot,
   timed,
-} from '../../core/test/helpers/bad-input-corpus.js';
+} from '@telemetry-reporter-internal/test-kit/bad-input-corpus';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpTransport } from '../src/index.js';
 import {
   createOtlpLogsEncoder,

@@ -7,9 +7,13 @@ import {
   TransportDelivery,
   unaccountedRecords,
 } from '@telemetry-reporter/core';
+import { timeToSettle } from '@telemetry-reporter-internal/test-kit/fault-model';
+import {
+  casesFor,
+  HOSTILE_VALUES,
+  isValid,
+} from '@telemetry-reporter-internal/test-kit/hostile-values';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { timeToSettle } from '../../core/test/helpers/fault-model.js';
-import { casesFor, HOSTILE_VALUES, isValid } from '../../core/test/helpers/hostile-values.js';
 import {
   createHttpTransport,
   type FetchFunction,

@@ -6,9 +6,9 @@ import {
   TransportLogRecordExporter,
   unaccountedRecords,
 } from '@telemetry-reporter/otel';
+import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
-import { captureDiag, type DiagCapture } from './helpers/diag-capture.js';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { makeLogRecords } from './helpers/sdk-records.js';
 import { type Responder, refusedUrl, TestServer } from './helpers/test-server.js';

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import type { SendContext } from '@telemetry-reporter/core';
+import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
-import { captureDiag, type DiagCapture } from './helpers/diag-capture.js';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { refusedUrl, TestServer } from './helpers/test-server.js';
 

@@ -1,4 +1,4 @@
-import { describeValue } from '@telemetry-reporter/core';
+import { describeValue } from '@telemetry-reporter/core/internal';
 
 /** RFC 9110 token characters: what a header name may be made of. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

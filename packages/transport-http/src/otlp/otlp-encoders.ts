@@ -4,7 +4,7 @@ import {
   ProtobufLogsSerializer,
   ProtobufTraceSerializer,
 } from '@opentelemetry/otlp-transformer';
-import { describeValue } from '@telemetry-reporter/core';
+import { describeValue } from '@telemetry-reporter/core/internal';
 import { encodeIsolating, type IsolationStrategy } from './isolating-encode.js';
 import type {
   OtlpContentType,

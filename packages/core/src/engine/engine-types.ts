@@ -1,0 +1,88 @@
+import type { DropReason, RecordOutcome } from '../stats/drop-reason.js';
+import type { DiagnosticLogger } from '../support/diagnostic-logger.js';
+import type { BatchOptions } from './batch-options.js';
+
+/**
+ * What an export is given besides its batch. At its deadline the signal fires and the records not
+ * settled yet count as `export_timeout`; the export then keeps its slot for one more
+ * `exportTimeoutMillis` (the grace period). If its promise has not settled by then it is
+ * abandoned: its slot goes to the next batch and whatever it does later is ignored.
+ */
+export interface ExportBatchContext {
+  /**
+   * Fires when the export deadline or the shutdown deadline passes. Honour it: an export still
+   * running one more `exportTimeoutMillis` after its deadline (or at the shutdown deadline) is
+   * abandoned, and the next batch may then be sent while it is still live.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * When `signal` will fire, in `Date.now()` milliseconds (`Infinity` when never). A retry that
+   * could only start after it is not worth waiting for.
+   */
+  readonly deadline: number;
+  /**
+   * Reports the outcome of `count` records of the batch as soon as it is known (a delivered
+   * half, a record that failed to encode). Records left unsettled when the export resolves count
+   * as exported; when it rejects, as `rejected`. Calls after the deadline are ignored.
+   */
+  settle(count: number, outcome: RecordOutcome): void;
+  /** Counts one retried send in `stats().retries`. */
+  countRetry(): void;
+}
+
+/** Exports one batch. Runs off the caller's stack; may be sync or async; may throw. */
+export type ExportBatchFn<T> = (batch: T[], context: ExportBatchContext) => Promise<void> | void;
+
+/** Options of {@link BatchEngine}: the tuning of {@link BatchOptions} and where batches go. */
+export interface BatchEngineOptions<T> extends BatchOptions {
+  /** Called with each batch taken from the queue. */
+  exportBatch: ExportBatchFn<T>;
+  /** Called once after the final drain, e.g. to shut the exporter down; bounded by the deadline. */
+  onShutdown?: () => Promise<void> | void;
+  /**
+   * Where drop warnings and export failures go: an object with `warn()` and `debug()`. A logger
+   * that throws is ignored; the counters stay exact.
+   * @default a logger that discards everything
+   */
+  logger?: DiagnosticLogger;
+  /**
+   * Prefix of diagnostic messages. A string.
+   * @default 'BatchEngine'
+   */
+  name?: string;
+  /**
+   * The record's OpenTelemetry severity number (1-24; anything else is "no severity"), for
+   * `drop_lowest_severity` and `stats().droppedBySeverity`. Called on the hot path only with
+   * that policy, otherwise only for shed records; must be cheap and must not throw.
+   * @default every record has no severity
+   */
+  severityOf?: (record: T) => number;
+  /**
+   * An estimate of the record's size in bytes, for `maxQueueBytes`. Called once per record on
+   * the hot path when `maxQueueBytes` is finite; must be cheap and must not throw.
+   * @default every record counts 1 byte
+   */
+  sizeOf?: (record: T) => number;
+  /**
+   * Receives every drop, export start, settlement and completion, for metrics.
+   * @default none
+   */
+  observer?: EngineObserver;
+}
+
+/**
+ * Receives the engine's events as they happen, for metrics. Called synchronously, on the hot path
+ * only for drops; must be cheap. An observer that throws is ignored.
+ */
+export interface EngineObserver {
+  /** Records dropped before reaching an export: `queue_full`, `already_shutdown`, or queued
+   * records cut by the shutdown deadline (`shutdown_timeout`). */
+  queueDropped(reason: DropReason, count: number): void;
+  /** An export started with `count` records. */
+  exportStarted(count: number): void;
+  /** `count` records of an export reached `outcome`. */
+  exportSettled(outcome: RecordOutcome, count: number): void;
+  /** Every record of an export is settled, `millis` after it started; `failure` is the first
+   * outcome other than `exported`, if any. */
+  exportCompleted(millis: number, failure: DropReason | undefined): void;
+}

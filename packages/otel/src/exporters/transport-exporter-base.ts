@@ -1,0 +1,117 @@
+import {
+  BATCH_DEFAULTS,
+  type Encoder,
+  type Transport,
+  TransportDelivery,
+} from '@telemetry-reporter/core';
+import { describeValue, millisOption } from '@telemetry-reporter/core/internal';
+import { type Environment, maxAttemptsFromEnv } from '../environment/env-config.js';
+import { diagLogger } from '../internal/diag-logger.js';
+import type { ExporterLike, ExportResultLike } from '../sdk/sdk-types.js';
+import { type BatchAwareExporter, EXPORT_BATCH } from './export-protocol.js';
+import { StandardExports } from './standard-exports.js';
+import type { TransportExporterOptions } from './transport-exporter-options.js';
+
+/**
+ * The exporter behind `TransportLogRecordExporter` and `TransportSpanExporter`. Under a reporter
+ * processor it receives the deadline signal (which aborts the send and the backoff) and reports
+ * each record's outcome; under any other processor it behaves as a standard OpenTelemetry
+ * exporter, each export bounded by `exportTimeoutMillis`.
+ */
+export class TransportExporterBase<Item> implements ExporterLike<Item> {
+  readonly #name: string;
+  readonly #delivery: TransportDelivery<Item, unknown>;
+  readonly #standard: StandardExports<Item>;
+  #shutdown: Promise<void> | undefined;
+
+  /**
+   * `options` as the public constructor resolved them from the code and the environment;
+   * `defaultEncoder` serves when the code gave none.
+   */
+  protected constructor(
+    name: string,
+    options: TransportExporterOptions<Item, unknown>,
+    defaultEncoder: Encoder<Item, string>,
+  ) {
+    this.#name = name;
+    this.#delivery = new TransportDelivery<Item, unknown>({
+      transport: options.transport as Transport<unknown>,
+      // Only a missing encoder means the default: `null` is a mistake, reported as one.
+      encoder: (options.encoder === undefined ? defaultEncoder : options.encoder) as Encoder<
+        Item,
+        unknown
+      >,
+      retry: options.retry,
+      logger: diagLogger,
+      name,
+    });
+    const exportTimeoutMillis = millisOption(
+      'exportTimeoutMillis',
+      options.exportTimeoutMillis === undefined
+        ? BATCH_DEFAULTS.exportTimeoutMillis
+        : options.exportTimeoutMillis,
+      1,
+    );
+    this.#standard = new StandardExports<Item>(name, exportTimeoutMillis, (items, context) =>
+      this.#delivery.deliver(items, context),
+    );
+    // The batch-aware entry point is an internal protocol, so it stays out of the public type.
+    const exportBatch: BatchAwareExporter<Item>[typeof EXPORT_BATCH] = (items, context) =>
+      this.#delivery.deliver(items, context);
+    Object.defineProperty(this, EXPORT_BATCH, { value: exportBatch });
+  }
+
+  /**
+   * The OpenTelemetry exporter entry point: delivers `items` within `exportTimeoutMillis` and
+   * reports the batch's result.
+   */
+  export(items: Item[], resultCallback: (result: ExportResultLike) => void): void {
+    if (this.#shutdown !== undefined) {
+      resultCallback({ code: 1, error: new Error(`${this.#name} is shut down`) });
+      return;
+    }
+    this.#standard.run(items, resultCallback);
+  }
+
+  /**
+   * Resolves when the exports started through `export()` have reported their result: delivered,
+   * failed, or at the latest at their `exportTimeoutMillis`.
+   */
+  async forceFlush(): Promise<void> {
+    await this.#standard.settled();
+  }
+
+  /**
+   * Aborts the exports still pending through `export()` (their batches are reported failed;
+   * call `forceFlush()` first to wait for them), then shuts the transport down. Idempotent;
+   * never rejects.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      this.#standard.abortAll();
+      await this.#standard.settled();
+      await this.#delivery.shutdown();
+    })();
+    return this.#shutdown;
+  }
+}
+
+/**
+ * Checks a transport exporter's options and applies `TELEMETRY_REPORTER_MAX_ATTEMPTS` (read by
+ * the public constructor from `env`) unless the code sets `retry` or its `maxAttempts`.
+ */
+export function resolveTransportExporterOptions<Item>(
+  name: string,
+  options: TransportExporterOptions<Item, unknown>,
+  env: Environment,
+): TransportExporterOptions<Item, unknown> {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      `${name} options must be an object with a transport, got ${describeValue(options)}`,
+    );
+  }
+  const { retry } = options;
+  if (retry === false || retry?.maxAttempts !== undefined) return options;
+  const maxAttempts = maxAttemptsFromEnv(env);
+  return maxAttempts === undefined ? options : { ...options, retry: { ...retry, maxAttempts } };
+}

@@ -1,0 +1,164 @@
+import { metrics } from '@opentelemetry/api';
+import type { DropReason, EngineObserver, RecordOutcome } from '@telemetry-reporter/core';
+import type {
+  MeterLike,
+  MeterProviderLike,
+  MetricAttributesLike,
+  MetricSignal,
+  ObservableCallbackLike,
+} from './meter-types.js';
+
+/** What the metrics read from the processor they measure. */
+export interface MeasuredQueue {
+  readonly capacity: number;
+  size(): number;
+}
+
+const METER_NAME = '@telemetry-reporter/otel';
+const componentCounters = new Map<string, number>();
+
+/** `<type>/<n>`: unique per component type within the process, as the SDK names components. */
+function componentName(type: string): string {
+  const n = componentCounters.get(type) ?? 0;
+  componentCounters.set(type, n + 1);
+  return `${type}/${n}`;
+}
+
+/**
+ * Self-metrics following OpenTelemetry's semantic conventions for SDK metrics:
+ * `otel.sdk.processor.<signal>.processed` (counted when the export is invoked, or with `error.type`
+ * when dropped before it), `.queue.size`, `.queue.capacity`, and, for the exports of this
+ * package's transport exporters, `otel.sdk.exporter.<signal>.exported` (with `error.type` = the drop
+ * reason), `.inflight` and `otel.sdk.exporter.operation.duration`. Recording only adds to
+ * instruments: it never logs nor emits a span, so exporting the metrics cannot feed the
+ * processor they measure. With no `meterProvider`, the global one is looked up at the first event,
+ * so a provider registered after the processor was built is still used.
+ */
+export class SelfMetrics {
+  /** The engine observer that records everything. */
+  readonly observer: EngineObserver;
+  readonly #signal: MetricSignal;
+  readonly #provider: MeterProviderLike | undefined;
+  readonly #queue: MeasuredQueue;
+  readonly #measureExports: boolean;
+  readonly #processorAttributes: MetricAttributesLike;
+  readonly #exporterAttributes: MetricAttributesLike;
+  readonly #withError = new Map<string, MetricAttributesLike>();
+  #instruments: Instruments | undefined;
+  #queueCallback: ObservableCallbackLike | undefined;
+
+  constructor(
+    signal: MetricSignal,
+    provider: MeterProviderLike | undefined,
+    queue: MeasuredQueue,
+    measureExports: boolean,
+  ) {
+    this.#signal = signal;
+    this.#provider = provider;
+    this.#queue = queue;
+    this.#measureExports = measureExports;
+    const processorType = `telemetry_reporter_${signal}_processor`;
+    this.#processorAttributes = {
+      'otel.component.type': processorType,
+      'otel.component.name': componentName(processorType),
+    };
+    const exporterType = `telemetry_reporter_transport_${signal}_exporter`;
+    this.#exporterAttributes = measureExports
+      ? { 'otel.component.type': exporterType, 'otel.component.name': componentName(exporterType) }
+      : {};
+    this.observer = {
+      queueDropped: (reason, count) => {
+        this.#use().processed.add(count, this.#errorAttributes('p', reason));
+      },
+      exportStarted: (count) => {
+        const instruments = this.#use();
+        instruments.processed.add(count, this.#processorAttributes);
+        if (this.#measureExports) instruments.inflight.add(count, this.#exporterAttributes);
+      },
+      exportSettled: (outcome, count) => {
+        if (!this.#measureExports) return;
+        const instruments = this.#use();
+        instruments.inflight.add(-count, this.#exporterAttributes);
+        instruments.exported.add(count, this.#outcomeAttributes(outcome));
+      },
+      exportCompleted: (millis, failure) => {
+        if (!this.#measureExports) return;
+        this.#use().duration.record(millis / 1000, this.#outcomeAttributes(failure ?? 'exported'));
+      },
+    };
+    if (provider !== undefined) this.#use();
+  }
+
+  /** Stops observing the queue size. */
+  shutdown(): void {
+    if (this.#queueCallback !== undefined) {
+      this.#instruments?.queueSize.removeCallback(this.#queueCallback);
+      this.#queueCallback = undefined;
+    }
+  }
+
+  #outcomeAttributes(outcome: RecordOutcome): MetricAttributesLike {
+    return outcome === 'exported' ? this.#exporterAttributes : this.#errorAttributes('e', outcome);
+  }
+
+  #errorAttributes(side: 'p' | 'e', reason: DropReason): MetricAttributesLike {
+    const key = `${side}:${reason}`;
+    let attributes = this.#withError.get(key);
+    if (attributes === undefined) {
+      const base = side === 'p' ? this.#processorAttributes : this.#exporterAttributes;
+      attributes = { ...base, 'error.type': reason };
+      this.#withError.set(key, attributes);
+    }
+    return attributes;
+  }
+
+  #use(): Instruments {
+    if (this.#instruments !== undefined) return this.#instruments;
+    const meter = (this.#provider ?? (metrics.getMeterProvider() as MeterProviderLike)).getMeter(
+      METER_NAME,
+    );
+    const signal = this.#signal;
+    const unit = signal === 'log' ? '{log_record}' : '{span}';
+    const noun = signal === 'log' ? 'log records' : 'spans';
+    const instruments: Instruments = {
+      processed: meter.createCounter(`otel.sdk.processor.${signal}.processed`, {
+        unit,
+        description: `The number of ${noun} for which the processing has finished, either successful or failed.`,
+      }),
+      queueSize: meter.createObservableUpDownCounter(`otel.sdk.processor.${signal}.queue.size`, {
+        unit,
+        description: `The number of ${noun} in the queue of a given instance of an SDK ${signal} processor.`,
+      }),
+      exported: meter.createCounter(`otel.sdk.exporter.${signal}.exported`, {
+        unit,
+        description: `The number of ${noun} for which the export has finished, either successful or failed.`,
+      }),
+      inflight: meter.createUpDownCounter(`otel.sdk.exporter.${signal}.inflight`, {
+        unit,
+        description: `The number of ${noun} which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).`,
+      }),
+      duration: meter.createHistogram('otel.sdk.exporter.operation.duration', {
+        unit: 's',
+        description: 'The duration of exporting a batch of telemetry records.',
+      }),
+    };
+    meter
+      .createUpDownCounter(`otel.sdk.processor.${signal}.queue.capacity`, {
+        unit,
+        description: `The maximum number of ${noun} the queue of a given instance of an SDK ${signal} processor can hold.`,
+      })
+      .add(this.#queue.capacity, this.#processorAttributes);
+    this.#queueCallback = (result) => result.observe(this.#queue.size(), this.#processorAttributes);
+    instruments.queueSize.addCallback(this.#queueCallback);
+    this.#instruments = instruments;
+    return instruments;
+  }
+}
+
+interface Instruments {
+  processed: ReturnType<MeterLike['createCounter']>;
+  queueSize: ReturnType<MeterLike['createObservableUpDownCounter']>;
+  exported: ReturnType<MeterLike['createCounter']>;
+  inflight: ReturnType<MeterLike['createUpDownCounter']>;
+  duration: ReturnType<MeterLike['createHistogram']>;
+}

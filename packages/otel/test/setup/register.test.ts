@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type InstalledApp, installApp } from '../helpers/installed-app.js';
+import { OtlpReceiver } from '../helpers/otlp-receiver.js';
+import { never, RecordReceiver, slowly } from '../helpers/record-receiver.js';
+
+// `node --import @telemetry-reporter/otel/register app.mjs`, in child processes: the app below
+// uses only the OpenTelemetry API, installed in a temporary folder with the SDK line under test.
+
+const LINE = process.env.OTEL_SDK_LINE === '3' ? 3 : 2;
+const LOGS_API = LINE === 3 ? '@opentelemetry/api' : '@opentelemetry/api-logs';
+const TRACING = LINE === 3 ? '@opentelemetry/sdk-trace' : '@opentelemetry/sdk-trace-base';
+
+let app: InstalledApp | undefined;
+let receiver: RecordReceiver | undefined;
+
+afterEach(async () => {
+  app?.remove();
+  app = undefined;
+  await receiver?.stop();
+  receiver = undefined;
+});
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Milliseconds from the signal (if any) to the exit. */
+  afterSignal: number;
+}
+
+function install(extra: string[] = []): InstalledApp {
+  const logsApi = LOGS_API === '@opentelemetry/api' ? [] : [LOGS_API];
+  app = installApp('register-app.mjs', {
+    line: LINE,
+    sdkLogs: true,
+    ours: ['transport-http'],
+    link: [...logsApi, TRACING, ...extra],
+  });
+  return app;
+}
+
+/** Runs the app with `--import .../register`; sends `signal` once it printed `ready`. */
+function runRegistered(env: Record<string, string>, signal?: NodeJS.Signals): Promise<Exit> {
+  const installed = app ?? install();
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', '@telemetry-reporter/otel/register', join(installed.dir, 'app.mjs')],
+      {
+        cwd: installed.dir,
+        env: { ...process.env, NODE_PATH: '', LOGS_API, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 45_000,
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    let signalledAt = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (signal !== undefined && signalledAt === 0 && stdout.includes('ready\n')) {
+        signalledAt = Date.now();
+        child.kill(signal);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code, exitSignal) =>
+      resolve({ code, signal: exitSignal, stdout, stderr, afterSignal: Date.now() - signalledAt }),
+    );
+  });
+}
+
+const httpTo = (url: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  TELEMETRY_REPORTER_EXPORTER: 'http',
+  TELEMETRY_REPORTER_ENDPOINT: url,
+  OTEL_BLRP_MAX_QUEUE_SIZE: '10000',
+  RECORDS: '10000',
+  ...extra,
+});
+
+describe('node --import @telemetry-reporter/otel/register', { timeout: 60_000 }, () => {
+  it('delivers 10,000 queued records on SIGTERM, then dies of SIGTERM as Node would', async () => {
+    receiver = await RecordReceiver.start(slowly(50));
+    const exit = await runRegistered({ ...httpTo(receiver.url), SCENARIO: 'signal' }, 'SIGTERM');
+    expect(exit.stderr).toBe('');
+    expect(receiver.records).toBe(10_000);
+    expect(exit).toMatchObject({ code: null, signal: 'SIGTERM' });
+  });
+
+  it('delivers everything when the app simply ends (beforeExit), exit code 0', async () => {
+    receiver = await RecordReceiver.start(slowly(20));
+    const exit = await runRegistered(httpTo(receiver.url, { SPANS: '20' }));
+    expect(exit.stderr).toBe('');
+    expect(exit.code).toBe(0);
+    // 10,000 log records and 20 spans, told apart by the x-telemetry-signal header
+    expect(receiver.records).toBe(10_020);
+  });
+
+  it('exits within the shutdown timeout from a backend that never answers, reporting the loss', async () => {
+    receiver = await RecordReceiver.start(never);
+    const exit = await runRegistered(
+      { ...httpTo(receiver.url), SCENARIO: 'signal', TELEMETRY_REPORTER_SHUTDOWN_TIMEOUT: '2000' },
+      'SIGTERM',
+    );
+    expect(exit.signal).toBe('SIGTERM');
+    expect(exit.afterSignal).toBeGreaterThanOrEqual(1900);
+    expect(exit.afterSignal).toBeLessThan(2000 + 3000);
+    expect(exit.stderr).toMatch(
+      /@telemetry-reporter\/otel warn ReporterLogRecordProcessor: dropped 10000 records \(shutdown_timeout: 10000\)/,
+    );
+  });
+
+  it('routes diag to stderr at OTEL_LOG_LEVEL, and warns about a bad variable', async () => {
+    receiver = await RecordReceiver.start(slowly(1));
+    const bad = await runRegistered(httpTo(receiver.url, { OTEL_BLRP_SCHEDULE_DELAY: 'soon' }));
+    expect(bad.stderr).toContain('OTEL_BLRP_SCHEDULE_DELAY="soon" is not a positive integer');
+    const quiet = await runRegistered(
+      httpTo(receiver.url, { OTEL_BLRP_SCHEDULE_DELAY: 'soon', OTEL_LOG_LEVEL: 'error' }),
+    );
+    expect(quiet.stderr).toBe('');
+    expect(quiet.code).toBe(0);
+  });
+
+  it('ships OTLP to the standard OTEL_EXPORTER_OTLP_* endpoint by default', async () => {
+    const otlp = await OtlpReceiver.start();
+    install(['@opentelemetry/otlp-transformer']);
+    try {
+      const exit = await runRegistered({
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url.replace('/v1/logs', ''),
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        RECORDS: '500',
+      });
+      expect(exit.stderr).toBe('');
+      expect(otlp.bodies()).toHaveLength(500);
+    } finally {
+      await otlp.stop();
+    }
+  });
+
+  it('installs nothing with TELEMETRY_REPORTER_EXPORTER=none', async () => {
+    receiver = await RecordReceiver.start(slowly(1));
+    const exit = await runRegistered({
+      ...httpTo(receiver.url),
+      TELEMETRY_REPORTER_EXPORTER: 'none',
+    });
+    expect(exit).toMatchObject({ code: 0, stderr: '' });
+    expect(receiver.records).toBe(0);
+  });
+
+  it('keeps the app running, telemetry off, when the configuration is unusable', async () => {
+    const exit = await runRegistered({ TELEMETRY_REPORTER_EXPORTER: 'http', RECORDS: '5' });
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toBe('ready\n');
+    expect(exit.stderr).toContain(
+      'telemetry is off: TypeError: TELEMETRY_REPORTER_EXPORTER=http needs TELEMETRY_REPORTER_ENDPOINT',
+    );
+  });
+});
