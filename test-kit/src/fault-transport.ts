@@ -250,9 +250,9 @@ export class FaultTransport<Payload> implements Transport<Payload> {
       'abort',
       () => {
         // Read by shape: the reason may come from another copy of the package.
-        const reason = signal.reason as { code?: unknown; deadline?: unknown } | undefined;
+        const reason = signal.reason as { code?: unknown; reason?: unknown } | undefined;
         const byExportDeadline =
-          reason?.code === 'TR_EXPORT_ABORTED' && reason.deadline === 'export_timeout';
+          reason?.code === 'TR_EXPORT_ABORTED' && reason.reason === 'export_timeout';
         // The export deadline fires exportTimeoutMillis after the export (and its first send)
         // started; the grace period is as long again. At the shutdown deadline there is none.
         const now = Date.now();

@@ -42,7 +42,11 @@ export type {
   ExportBatchContext,
   ExportBatchFn,
 } from './engine/engine-types.js';
-export { ExportAbortedError, type ExportDeadline } from './engine/export-aborted-error.js';
+export {
+  ExportAbortedError,
+  type ExportAbortReason,
+  type ExportDeadline,
+} from './engine/export-aborted-error.js';
 export {
   DROP_REASONS,
   type DropReason,

@@ -173,6 +173,7 @@ describe('deadlines and concurrency', () => {
     await tick(1);
     expect(signal.aborted).toBe(true);
     expect(signal.reason).toBeInstanceOf(ExportAbortedError);
+    expect((signal.reason as ExportAbortedError).reason).toBe('export_timeout');
     expect((signal.reason as ExportAbortedError).deadline).toBe('export_timeout');
     expect(sink.calls).toHaveLength(2);
     expect(sink.maxActive).toBe(1);

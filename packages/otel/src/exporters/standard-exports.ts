@@ -108,7 +108,7 @@ export class StandardExports<Item> {
   /** Aborts every pending export: each reports failure now. */
   abortAll(): void {
     for (const { controller } of [...this.#pending]) {
-      controller.abort(new DOMException(`${this.#name} was shut down`, 'AbortError'));
+      controller.abort(new ExportAbortedError('exporter_shutdown'));
     }
   }
 }
@@ -128,7 +128,7 @@ function resultOf(
   let settled = 0;
   for (const count of tally.values()) settled += count;
   const unsettled = Math.max(0, total - settled);
-  const aborted = abortedBy(abortReason);
+  const aborted = abortedBy(name, abortReason);
   if (unsettled > 0) parts.push(`${aborted?.label ?? 'unsettled'}: ${unsettled}`);
   const why = aborted === undefined ? '' : `; ${aborted.message}`;
   return {
@@ -140,11 +140,9 @@ function resultOf(
 }
 
 /** What aborted the export, when it was one of our own aborts; never a foreign error's text. */
-function abortedBy(reason: unknown): { label: string; message: string } | undefined {
-  if (reason instanceof ExportAbortedError)
-    return { label: reason.deadline, message: reason.message };
-  if (reason instanceof DOMException && reason.name === 'AbortError') {
-    return { label: 'aborted', message: reason.message };
-  }
-  return undefined;
+function abortedBy(name: string, reason: unknown): { label: string; message: string } | undefined {
+  if (!(reason instanceof ExportAbortedError)) return undefined;
+  return reason.reason === 'exporter_shutdown'
+    ? { label: 'aborted', message: `${name} was shut down` }
+    : { label: reason.reason, message: reason.message };
 }

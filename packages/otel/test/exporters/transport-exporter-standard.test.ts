@@ -128,6 +128,13 @@ describe('TransportLogRecordExporter through the standard export()', () => {
       );
     }
     expect(transport.attempts.every((a) => a.context.signal.aborted)).toBe(true);
+    // The same vocabulary as the processors' deadlines: the transport can tell why.
+    for (const attempt of transport.attempts) {
+      expect(attempt.context.signal.reason).toMatchObject({
+        code: 'TR_EXPORT_ABORTED',
+        reason: 'exporter_shutdown',
+      });
+    }
     expect(transport.shutdownCalls).toBe(1);
     expect(exportOne(exporter).result?.code).toBe(1); // after shutdown: refused at once
   });
