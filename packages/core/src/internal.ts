@@ -24,7 +24,7 @@ export {
   withoutUndefined,
 } from './support/option-checks.js';
 export { safeRead } from './support/safe-read.js';
-export { Throttle } from './support/throttle.js';
+export { Throttle, WARNING_INTERVAL_MILLIS } from './support/throttle.js';
 export {
   KeepAlive,
   resolveFalseAfter,

@@ -2,7 +2,7 @@ import type { ExportBatchContext } from '../engine/engine-types.js';
 import { abortableSleep } from '../support/abortable-sleep.js';
 import { type DiagnosticLogger, prefixedLogger, safeLogger } from '../support/diagnostic-logger.js';
 import { describeValue, stringOption } from '../support/option-checks.js';
-import { Throttle } from '../support/throttle.js';
+import { Throttle, WARNING_INTERVAL_MILLIS } from '../support/throttle.js';
 import { isPayloadTooLargeError, isPermanentError } from './error-classification.js';
 import {
   type ResolvedRetryOptions,
@@ -11,9 +11,6 @@ import {
   retryDelayMillis,
 } from './retry-policy.js';
 import type { EncodedBatch, Encoder, Transport } from './transport.js';
-
-/** Failed deliveries are warned about at most this often; the rest go to debug. */
-const FAILURE_WARNING_INTERVAL_MILLIS = 10_000;
 
 /** Options of {@link TransportDelivery}. */
 export interface TransportDeliveryOptions<Item, Payload> {
@@ -50,7 +47,8 @@ export class TransportDelivery<Item, Payload> {
   readonly #transport: Transport<Payload>;
   readonly #encoder: Encoder<Item, Payload>;
   readonly #logger: DiagnosticLogger;
-  readonly #failureWarnings = new Throttle(FAILURE_WARNING_INTERVAL_MILLIS);
+  /** Failed deliveries go to warn at most once per interval; the rest to debug. */
+  readonly #failureWarnings = new Throttle(WARNING_INTERVAL_MILLIS);
   #shutdown: Promise<void> | undefined;
 
   constructor(options: TransportDeliveryOptions<Item, Payload>) {

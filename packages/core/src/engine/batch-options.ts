@@ -6,6 +6,7 @@ import {
   oneOf,
   withoutUndefined,
 } from '../support/option-checks.js';
+import { WARNING_INTERVAL_MILLIS } from '../support/throttle.js';
 
 /**
  * What a full queue does with the next record.
@@ -102,7 +103,7 @@ export const BATCH_DEFAULTS: ResolvedBatchOptions = Object.freeze({
   maxQueueBytes: Number.POSITIVE_INFINITY,
   overflowPolicy: 'drop_newest',
   maxConcurrentExports: 1,
-  dropWarningIntervalMillis: 10_000,
+  dropWarningIntervalMillis: WARNING_INTERVAL_MILLIS,
 });
 
 /**

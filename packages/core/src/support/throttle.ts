@@ -1,3 +1,6 @@
+/** How often a rate-limited warning may repeat unless configured: one line per 10 s. */
+export const WARNING_INTERVAL_MILLIS = 10_000;
+
 /**
  * Lets an occurrence through at most once per interval, counting those held back in between:
  * the one primitive behind every rate-limited warning, so a failing backend or a broken exporter

@@ -1,5 +1,9 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { describeValue, Throttle } from '@telemetry-reporter/core/internal';
+import {
+  describeValue,
+  Throttle,
+  WARNING_INTERVAL_MILLIS,
+} from '@telemetry-reporter/core/internal';
 import { diagLogger } from '../internal/diag-logger.js';
 import { isInExportScope } from '../internal/export-scope.js';
 import { controlOf } from '../processors/processor-registry.js';
@@ -66,7 +70,6 @@ export type ForwardDiagnosticsChannelsOptions = ForwardDiagnosticsChannelsBaseOp
 export type UnsubscribeDiagnosticsChannels = () => void;
 
 const SCOPE = '@telemetry-reporter/otel/diagnostics-channel';
-const WARNING_INTERVAL_MILLIS = 10_000;
 
 /**
  * Forwards every message published on the named `node:diagnostics_channel` channels as a log
