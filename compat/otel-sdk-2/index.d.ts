@@ -9,6 +9,11 @@ export {
   trace,
 } from '@opentelemetry/api';
 export { logs, SeverityNumber } from '@opentelemetry/api-logs';
+export {
+  ExportResultCode,
+  loggingErrorHandler,
+  setGlobalErrorHandler,
+} from '@opentelemetry/core';
 export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 export {
   JsonLogsSerializer,

@@ -13,6 +13,11 @@ export {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
+export {
+  ExportResultCode,
+  loggingErrorHandler,
+  setGlobalErrorHandler,
+} from '@opentelemetry/core';
 export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 export {
   JsonLogsSerializer,
