@@ -14,7 +14,11 @@ export {
   RetryableError,
   type RetryableErrorOptions,
 } from './delivery/errors.js';
-export { createJsonEncoder, type JsonEncoderOptions } from './delivery/json-encoder.js';
+export {
+  createJsonEncoder,
+  type JsonEncoderOptions,
+  RecordTooLargeError,
+} from './delivery/json-encoder.js';
 export {
   RETRY_DEFAULTS,
   type ResolvedRetryOptions,
@@ -22,8 +26,16 @@ export {
   resolveRetryOptions,
   retryDelayMillis,
 } from './delivery/retry-policy.js';
-export type { EncodedBatch, Encoder, SendContext, Transport } from './delivery/transport.js';
+export type {
+  EncodedBatch,
+  EncodeOptions,
+  Encoder,
+  PayloadBuilder,
+  SendContext,
+  Transport,
+} from './delivery/transport.js';
 export {
+  DELIVERY_DEFAULTS,
   TransportDelivery,
   type TransportDeliveryOptions,
 } from './delivery/transport-delivery.js';

@@ -13,6 +13,7 @@ export {
 } from './support/diagnostic-logger.js';
 export {
   booleanOption,
+  byteLimitOption,
   describeValue,
   functionOption,
   integerOption,

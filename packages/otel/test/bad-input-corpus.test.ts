@@ -28,6 +28,10 @@ import {
 import { MemoryTransport } from './helpers/memory-transport.js';
 import { sdk } from './helpers/reporter-sdk.js';
 
+// The corpus documents what each encoder makes of a value. With the default 4 MiB request bound
+// the 10 MiB string would be dropped for its size instead (covered by the delivery's tests).
+const UNBOUNDED = Number.POSITIVE_INFINITY;
+
 // Every corpus value through the otel encoders: the default log and span JSON encoders (through
 // TransportLogRecordExporter / TransportSpanExporter under our processors), records emitted
 // through the SDK, logException (as a cause and as the thrown value), log(), and the
@@ -105,7 +109,11 @@ function derived<T extends object>(record: T, key: string, value: unknown): T {
 function logPipeline() {
   const transport = new MemoryTransport();
   const processor = new ReporterLogRecordProcessor({
-    exporter: new TransportLogRecordExporter({ transport, retry: false }),
+    exporter: new TransportLogRecordExporter({
+      transport,
+      retry: false,
+      maxRequestBytes: UNBOUNDED,
+    }),
     maxExportBatchSize: 100,
   });
   cleanups.push(() => processor.shutdown());
@@ -156,7 +164,7 @@ describe('the default span encoder (TransportSpanExporter)', () => {
   it.each(BAD_INPUTS)('$name as a span attribute value', async (input) => {
     const transport = new MemoryTransport();
     const processor = new ReporterSpanProcessor({
-      exporter: new TransportSpanExporter({ transport, retry: false }),
+      exporter: new TransportSpanExporter({ transport, retry: false, maxRequestBytes: UNBOUNDED }),
       maxExportBatchSize: 100,
     });
     cleanups.push(() => processor.shutdown());
@@ -231,7 +239,13 @@ describe("through the SDK's logger.emit()", () => {
 describe('createTelemetryReporter', () => {
   function reporter(): { transport: MemoryTransport; reporter: TelemetryReporter } {
     const transport = new MemoryTransport();
-    const r = createTelemetryReporter({ transport, sdk, maxExportBatchSize: 100, retry: false });
+    const r = createTelemetryReporter({
+      transport,
+      sdk,
+      maxExportBatchSize: 100,
+      retry: false,
+      maxRequestBytes: UNBOUNDED,
+    });
     cleanups.push(async () => {
       await r.stop();
     });

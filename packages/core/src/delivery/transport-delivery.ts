@@ -1,16 +1,17 @@
 import type { ExportBatchContext } from '../engine/engine-types.js';
 import { abortableSleep } from '../support/abortable-sleep.js';
 import { type DiagnosticLogger, prefixedLogger, safeLogger } from '../support/diagnostic-logger.js';
-import { describeValue, stringOption } from '../support/option-checks.js';
+import { byteLimitOption, describeValue, stringOption } from '../support/option-checks.js';
 import { Throttle, WARNING_INTERVAL_MILLIS } from '../support/throttle.js';
 import { isPayloadTooLargeError, isPermanentError } from './error-classification.js';
+import { type EncodedPart, encodeNextPayload, payloadBytes } from './payload-encoding.js';
 import {
   type ResolvedRetryOptions,
   type RetryOptions,
   resolveRetryOptions,
   retryDelayMillis,
 } from './retry-policy.js';
-import type { EncodedBatch, Encoder, Transport } from './transport.js';
+import type { Encoder, Transport } from './transport.js';
 
 /** Options of {@link TransportDelivery}. */
 export interface TransportDeliveryOptions<Item, Payload> {
@@ -34,7 +35,21 @@ export interface TransportDeliveryOptions<Item, Payload> {
    * @default 'TransportDelivery'
    */
   name?: string;
+  /**
+   * The most bytes one request may carry. A batch whose payload would be larger is sent as
+   * several requests; a record larger than this alone is dropped as `encoding_failed` (its own
+   * fault, never its batch's). Encoders that support `maxBytes` (the JSON and OTLP encoders of
+   * this library) fill each request up to it; with any other encoder, an oversize payload is
+   * split in halves, as one the backend refuses with HTTP 413. An integer >= 1, or `Infinity`.
+   * @default 4194304 (4 MiB, what common OTLP receivers accept)
+   */
+  maxRequestBytes?: number;
 }
+
+/** The defaults of {@link TransportDeliveryOptions} besides retry. */
+export const DELIVERY_DEFAULTS: Readonly<{ maxRequestBytes: number }> = Object.freeze({
+  maxRequestBytes: 4 * 1024 * 1024,
+});
 
 /**
  * Encodes a batch and sends it through a {@link Transport}, retrying retryable failures with
@@ -47,6 +62,7 @@ export class TransportDelivery<Item, Payload> {
   readonly #transport: Transport<Payload>;
   readonly #encoder: Encoder<Item, Payload>;
   readonly #logger: DiagnosticLogger;
+  readonly #maxRequestBytes: number;
   /** Failed deliveries go to warn at most once per interval; the rest to debug. */
   readonly #failureWarnings = new Throttle(WARNING_INTERVAL_MILLIS);
   #shutdown: Promise<void> | undefined;
@@ -74,12 +90,27 @@ export class TransportDelivery<Item, Payload> {
     const name = stringOption('name', options.name) ?? 'TransportDelivery';
     this.#logger = prefixedLogger(safeLogger(options.logger), name);
     this.retry = resolveRetryOptions(options.retry, this.#logger);
+    this.#maxRequestBytes = byteLimit(options.maxRequestBytes);
   }
 
-  /** Encodes `items` and delivers them; settles every record through `context`. */
+  /**
+   * Encodes `items` and delivers them, in as many requests as `maxRequestBytes` takes; settles
+   * every record through `context`.
+   */
   async deliver(items: readonly Item[], context: ExportBatchContext): Promise<void> {
-    const part = this.#encode(items, context);
-    if (part !== undefined) await this.#deliverPart(part, context);
+    let from = 0;
+    while (from < items.length && !context.signal.aborted) {
+      const next = await encodeNextPayload(
+        this.#encoder,
+        items,
+        from,
+        this.#maxRequestBytes,
+        context,
+        this.#logger,
+      );
+      from = next.end;
+      if (next.part !== undefined) await this.#deliverPart(next.part, context);
+    }
   }
 
   /** Shuts the transport down once; later calls share the first. Never rejects. */
@@ -101,51 +132,40 @@ export class TransportDelivery<Item, Payload> {
   }
 
   /**
-   * Encodes `items` and settles what could not be encoded. Returns the payload with the records
-   * it holds, or `undefined` when nothing is left to send. `items` of the result is set when the
-   * payload's records are known, so that it can be split if the backend finds it too large.
+   * Sends a part; when it is larger than `maxRequestBytes` (an encoder that cannot bound its
+   * payloads) or the backend finds it too large, splits it in halves, recursively.
    */
-  #encode(
-    items: readonly Item[],
-    context: ExportBatchContext,
-  ): EncodedPart<Item, Payload> | undefined {
-    let encoded: EncodedBatch<Payload>;
-    try {
-      encoded = this.#encoder.encode(items);
-    } catch (error) {
-      this.#warn(`encoder threw; ${items.length} records dropped`, error);
-      context.settle(items.length, 'encoding_failed');
-      return undefined;
-    }
-    const sendable = encoded.payload === undefined ? 0 : Math.max(0, encoded.recordCount);
-    // Whatever the encoder neither put in the payload nor reported is lost to encoding too,
-    // never silently counted as exported.
-    const unencoded = Math.max(encoded.failedCount, items.length - sendable);
-    if (unencoded > 0) {
-      this.#logger.debug(`${unencoded} records could not be encoded`, encoded.firstError);
-      context.settle(unencoded, 'encoding_failed');
-    }
-    if (encoded.payload === undefined || sendable === 0) return undefined;
-    return {
-      payload: encoded.payload,
-      count: Math.min(sendable, items.length - unencoded),
-      items: payloadItems(items, unencoded, encoded.failedIndexes),
-    };
-  }
-
-  /** Sends a part; when the backend finds it too large, splits it in halves, recursively. */
   async #deliverPart(part: EncodedPart<Item, Payload>, context: ExportBatchContext): Promise<void> {
-    if ((await this.#send(part.payload, part.count, context)) !== 'too_large') return;
+    const bytes = payloadBytes(part.payload);
+    const oversize = bytes !== undefined && bytes > this.#maxRequestBytes;
+    if (!oversize && (await this.#send(part.payload, part.count, context)) !== 'too_large') {
+      return;
+    }
     if (part.items === undefined || part.items.length < 2) {
-      this.#warn(`${part.count} records rejected: payload too large`, undefined);
-      context.settle(part.count, 'rejected');
+      const why = oversize
+        ? `payload of ${bytes} bytes is larger than maxRequestBytes (${this.#maxRequestBytes})`
+        : 'the backend found the payload too large';
+      this.#warn(`${part.count} records rejected: ${why}`, undefined);
+      context.settle(part.count, oversize ? 'encoding_failed' : 'rejected');
       return;
     }
     const middle = Math.ceil(part.items.length / 2);
     for (const half of [part.items.slice(0, middle), part.items.slice(middle)]) {
-      if (context.signal.aborted) return;
-      const halfPart = this.#encode(half, context);
-      if (halfPart !== undefined) await this.#deliverPart(halfPart, context);
+      // Each half may itself take several payloads.
+      let from = 0;
+      while (from < half.length) {
+        if (context.signal.aborted) return;
+        const next = await encodeNextPayload(
+          this.#encoder,
+          half,
+          from,
+          this.#maxRequestBytes,
+          context,
+          this.#logger,
+        );
+        from = next.end;
+        if (next.part !== undefined) await this.#deliverPart(next.part, context);
+      }
     }
   }
 
@@ -166,13 +186,13 @@ export class TransportDelivery<Item, Payload> {
         if (isPayloadTooLargeError(error)) return 'too_large';
         if (isPermanentError(error)) {
           this.#warn(`${recordCount} records rejected`, error);
-          context.settle(recordCount, 'rejected');
+          context.settle(recordCount, 'rejected', error);
           return 'settled';
         }
         const delay = retryDelayMillis(attempt, error, this.retry);
         if (attempt >= this.retry.maxAttempts) {
           this.#warn(`${recordCount} records dropped after ${attempt} attempts`, error);
-          context.settle(recordCount, 'retries_exhausted');
+          context.settle(recordCount, 'retries_exhausted', error);
           return 'settled';
         }
         // A timer waits at least 1 ms in Node: a 0 ms wait still lands on the next millisecond.
@@ -182,7 +202,7 @@ export class TransportDelivery<Item, Payload> {
             `${recordCount} records dropped: the retry in ${delay} ms would start after the export deadline`,
             error,
           );
-          context.settle(recordCount, 'retries_exhausted');
+          context.settle(recordCount, 'retries_exhausted', error);
           return 'settled';
         }
         this.#logger.debug(`attempt ${attempt} failed; retrying in ${delay} ms`);
@@ -194,21 +214,7 @@ export class TransportDelivery<Item, Payload> {
   }
 }
 
-/** An encoded payload and, when known, the records it holds. */
-interface EncodedPart<Item, Payload> {
-  readonly payload: Payload;
-  readonly count: number;
-  readonly items: readonly Item[] | undefined;
-}
-
-/** The records a payload holds: all of them, those not failed, or unknown. */
-function payloadItems<Item>(
-  items: readonly Item[],
-  unencoded: number,
-  failedIndexes: readonly number[] | undefined,
-): readonly Item[] | undefined {
-  if (unencoded === 0) return items;
-  if (failedIndexes === undefined || failedIndexes.length !== unencoded) return undefined;
-  const failed = new Set(failedIndexes);
-  return items.filter((_, index) => !failed.has(index));
+function byteLimit(value: unknown): number {
+  if (value === undefined) return DELIVERY_DEFAULTS.maxRequestBytes;
+  return byteLimitOption('maxRequestBytes', value);
 }

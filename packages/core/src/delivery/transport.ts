@@ -37,6 +37,24 @@ export interface EncodedBatch<Payload> {
    * a batch with encoding failures that is too large is rejected whole.
    */
   readonly failedIndexes?: readonly number[];
+  /**
+   * How many of the input records, from the first, this result covers: encoded into the payload
+   * or left out as failed. Fewer than all when the payload reached `maxBytes`; the delivery then
+   * encodes the rest into the next payload. At least 1 for a non-empty input.
+   * @default all of them
+   */
+  readonly consumed?: number;
+}
+
+/** Options of one encoding: what a payload may hold. */
+export interface EncodeOptions {
+  /**
+   * The most bytes one payload may hold. Records that would not fit are left for the next
+   * payload (see {@link EncodedBatch.consumed}); a record that does not fit even alone is left
+   * out as failed: it is dropped for its own size, never the batch with it.
+   * @default no limit
+   */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -44,6 +62,34 @@ export interface EncodedBatch<Payload> {
  * record is left out and counted in `failedCount`, never failing the whole batch.
  */
 export interface Encoder<Item, Payload> {
-  /** Encodes `items`; must not throw. */
-  encode(items: readonly Item[]): EncodedBatch<Payload>;
+  /**
+   * Encodes `items` (as many as fit in `options.maxBytes`, when the encoder supports it); must
+   * not throw. An encoder that ignores `maxBytes` still works: the delivery splits an oversize
+   * payload in halves, as it splits one the backend refused as too large.
+   */
+  encode(items: readonly Item[], options?: EncodeOptions): EncodedBatch<Payload>;
+  /**
+   * Optional: starts one payload filled over several calls, so that a large batch is encoded in
+   * slices and the delivery can yield the event loop between them. Without it, the delivery
+   * encodes each payload in one call to `encode`.
+   */
+  begin?(options?: EncodeOptions): PayloadBuilder<Item, Payload>;
+}
+
+/**
+ * One payload being filled, slice by slice, by an {@link Encoder} that supports it. Positions are
+ * those of the one `items` array every `add` receives.
+ */
+export interface PayloadBuilder<Item, Payload> {
+  /**
+   * Encodes `items[from, to)` into the payload, leaving out (as failed) any record that cannot be
+   * encoded. Returns the position after the last record taken: `to`, or less once the payload
+   * is full (`maxBytes`); a full payload takes no more. Must not throw.
+   */
+  add(items: readonly Item[], from: number, to: number): number;
+  /**
+   * The payload with everything added; `failedIndexes` are positions in `items`, and `consumed`
+   * counts from the first position added.
+   */
+  finish(): EncodedBatch<Payload>;
 }

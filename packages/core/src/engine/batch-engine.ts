@@ -13,7 +13,7 @@ import {
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from './batch-options.js';
-import { guarded, safeObserver } from './callback-guards.js';
+import { guarded, guardedCallback, safeObserver } from './callback-guards.js';
 import { DropWarner } from './drop-warner.js';
 import type { BatchEngineOptions, EngineObserver } from './engine-types.js';
 import type { ExportDeadline } from './export-aborted-error.js';
@@ -135,6 +135,7 @@ export class BatchEngine<T> {
         if (this.#waiters.size > 0) this.#checkWaiters();
       },
       onSlotFreed: () => this.#pump(),
+      onExportFailure: guardedCallback(functionOption('onExportFailure', options.onExportFailure)),
     });
   }
 
@@ -143,23 +144,34 @@ export class BatchEngine<T> {
    * (queue full under `drop_newest`, or shut down); every drop is counted.
    */
   offer(record: T): boolean {
-    this.#received++;
+    // `received` grows in the same step as the queue or a drop count, with no callback of the
+    // user's in between: `severityOf` and `sizeOf` read the record (a getter may read stats()),
+    // so they run first, and any reader sees the identity hold.
     if (this.#state !== RUNNING) {
+      this.#received++;
       this.#drop('already_shutdown', 1);
       this.#observer?.queueDropped('already_shutdown', 1);
       return false;
     }
     const ring = this.#ring;
     if (ring === undefined) return this.#offerRanked(record);
-    if (!ring.push(record)) {
-      if (!this.#dropOldest) {
-        this.#shed(this.#severityOf(record));
-        return false;
-      }
-      this.#shed(this.#severityOf(ring.shift() as T));
-      ring.push(record);
-      if (this.#waiters.size > 0) this.#checkWaiters();
+    if (ring.push(record)) {
+      this.#received++;
+      this.#afterAccept();
+      return true;
     }
+    if (!this.#dropOldest) {
+      const severity = this.#severityOf(record);
+      this.#received++;
+      this.#shed(severity);
+      return false;
+    }
+    const severity = this.#severityOf(ring.peek() as T);
+    ring.shift();
+    ring.push(record);
+    this.#received++;
+    this.#shed(severity);
+    if (this.#waiters.size > 0) this.#checkWaiters();
     this.#afterAccept();
     return true;
   }
@@ -170,6 +182,7 @@ export class BatchEngine<T> {
     const maxBytes = this.#maxBytes;
     const severity = severityClass(this.#severityOf(record));
     const bytes = maxBytes === Number.POSITIVE_INFINITY ? 0 : this.#sizeOf(record);
+    this.#received++;
     if (queue.isFull || queue.bytes + bytes > maxBytes) {
       // Without a byte limit the policy is drop_lowest_severity and one eviction always makes
       // room: a lower record must exist. With one, ask whether evicting can make room at all.
@@ -200,10 +213,26 @@ export class BatchEngine<T> {
   #afterAccept(): void {
     const queue = this.#queue;
     if (queue.size >= this.#batchSize) {
-      if (!this.#pumpQueued && this.#slots.hasFreeSlot) this.#schedulePump();
+      if (this.#slots.hasFreeSlot) this.#reserveFullBatch();
     } else if (this.#timer === undefined && !this.#due) {
       this.#armTimer();
     }
+  }
+
+  /**
+   * A full batch is queued and a slot is free: the batch leaves the queue now, on the emitting
+   * call, so that a synchronous burst finds room for `maxQueueSize` more records (as in
+   * OpenTelemetry's processors); its export starts on the next microtask, off the caller's stack.
+   * O(batch) once per batch.
+   */
+  #reserveFullBatch(): void {
+    const queue = this.#queue;
+    const startPosition = queue.headPosition;
+    this.#slots.reserve(queue.take(this.#batchSize), startPosition);
+    // Eager re-arm: what follows waits a fresh scheduled delay from this export.
+    this.#due = false;
+    this.#clearTimer();
+    this.#schedulePump();
   }
 
   /**
@@ -325,8 +354,9 @@ export class BatchEngine<T> {
     this.#pump();
   };
 
-  /** Starts as many exports as slots and triggers allow. */
+  /** Starts the reserved exports, then as many more as slots and triggers allow. */
   #pump(): void {
+    this.#slots.startReserved();
     if (this.#state === CLOSED) return;
     const queue = this.#queue;
     const slots = this.#slots;

@@ -1,6 +1,6 @@
 import { type DiagnosticLogger, silentLogger } from '../support/diagnostic-logger.js';
 import {
-  describeValue,
+  byteLimitOption,
   integerOption,
   millisOption,
   oneOf,
@@ -123,7 +123,7 @@ export function resolveBatchOptions(
     scheduledDelayMillis: millisOption('scheduledDelayMillis', merged.scheduledDelayMillis, 0),
     exportTimeoutMillis: millisOption('exportTimeoutMillis', merged.exportTimeoutMillis, 1),
     shutdownTimeoutMillis: millisOption('shutdownTimeoutMillis', merged.shutdownTimeoutMillis, 0),
-    maxQueueBytes: byteLimitOption(merged.maxQueueBytes),
+    maxQueueBytes: byteLimitOption('maxQueueBytes', merged.maxQueueBytes),
     overflowPolicy: oneOf('overflowPolicy', merged.overflowPolicy, OVERFLOW_POLICIES),
     maxConcurrentExports: integerOption('maxConcurrentExports', merged.maxConcurrentExports, 1),
     dropWarningIntervalMillis: millisOption(
@@ -139,14 +139,4 @@ export function resolveBatchOptions(
     resolved.maxExportBatchSize = resolved.maxQueueSize;
   }
   return Object.freeze(resolved);
-}
-
-function byteLimitOption(value: unknown): number {
-  if (value === Number.POSITIVE_INFINITY) return value;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new TypeError(
-      `maxQueueBytes must be an integer >= 1 or Infinity, got ${describeValue(value)}`,
-    );
-  }
-  return value;
 }

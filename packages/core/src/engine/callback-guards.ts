@@ -22,6 +22,20 @@ export function guarded<T>(
   };
 }
 
+/** Wraps an optional callback so that a throw is ignored; `undefined` stays `undefined`. */
+export function guardedCallback<A extends unknown[]>(
+  fn: ((...args: A) => void) | undefined,
+): ((...args: A) => void) | undefined {
+  if (fn === undefined) return undefined;
+  return (...args) => {
+    try {
+      fn(...args);
+    } catch {
+      // the caller's own reporting; the counters stay exact
+    }
+  };
+}
+
 /**
  * Validates an `observer` option and wraps it so that a throwing observer cannot break the
  * engine. `undefined` stays `undefined`: the engine then skips the calls altogether.

@@ -23,9 +23,10 @@ export interface ExportBatchContext {
   /**
    * Reports the outcome of `count` records of the batch as soon as it is known (a delivered
    * half, a record that failed to encode). Records left unsettled when the export resolves count
-   * as exported; when it rejects, as `rejected`. Calls after the deadline are ignored.
+   * as exported; when it rejects, as `rejected`. Calls after the deadline are ignored. `error`
+   * says why records failed; the observer receives the first one of the export.
    */
-  settle(count: number, outcome: RecordOutcome): void;
+  settle(count: number, outcome: RecordOutcome, error?: unknown): void;
   /** Counts one retried send in `stats().retries`. */
   countRetry(): void;
 }
@@ -68,6 +69,13 @@ export interface BatchEngineOptions<T> extends BatchOptions {
    * @default none
    */
   observer?: EngineObserver;
+  /**
+   * Called once per export that did not deliver every record, when its last record is settled,
+   * with the first failure and the error reported with it (at a deadline, the
+   * `ExportAbortedError` its signal carries). Off the caller's stack; a throw is ignored.
+   * @default none
+   */
+  onExportFailure?: (failure: DropReason, error: unknown) => void;
 }
 
 /**
@@ -80,9 +88,10 @@ export interface EngineObserver {
   queueDropped(reason: DropReason, count: number): void;
   /** An export started with `count` records. */
   exportStarted(count: number): void;
-  /** `count` records of an export reached `outcome`. */
-  exportSettled(outcome: RecordOutcome, count: number): void;
+  /** `count` records of an export reached `outcome`; `error`, if any, is why they failed. */
+  exportSettled(outcome: RecordOutcome, count: number, error?: unknown): void;
   /** Every record of an export is settled, `millis` after it started; `failure` is the first
-   * outcome other than `exported`, if any. */
-  exportCompleted(millis: number, failure: DropReason | undefined): void;
+   * outcome other than `exported`, if any, and `error` the error reported with it (at a deadline,
+   * the `ExportAbortedError` its signal carries). */
+  exportCompleted(millis: number, failure: DropReason | undefined, error?: unknown): void;
 }

@@ -26,6 +26,8 @@ export interface ExportSlotsOptions<T> {
   readonly onSettled: () => void;
   /** A slot was given back: another export may start. */
   readonly onSlotFreed: () => void;
+  /** An export ended with records not delivered: its first failure and error. */
+  readonly onExportFailure: ((failure: DropReason, error: unknown) => void) | undefined;
 }
 
 /**
@@ -55,6 +57,8 @@ export class ExportSlots<T> {
   #shutdownBudget = 0;
   /** Resolves the shutdown's wait for the last running export. */
   #onIdle: (() => void) | undefined;
+  /** Batches taken into a slot on the emitting call, started on the next microtask. */
+  #reserved: { readonly op: InFlightExport; readonly batch: T[] }[] = [];
   readonly #abandonWarnings: Throttle;
 
   constructor(options: ExportSlotsOptions<T>) {
@@ -90,16 +94,38 @@ export class ExportSlots<T> {
   }
 
   /**
-   * Starts exporting `batch`, whose first record had queue position `startPosition`, in a free
-   * slot. The export runs on this stack: the caller is already off the emitting call's stack.
+   * Takes `batch`, whose first record had queue position `startPosition`, into a free slot
+   * without starting its export: its records count as in flight at once, and the queue has room
+   * again. For the emitting call, which must not run the export; {@link startReserved} starts it.
    */
-  start(batch: T[], startPosition: number): void {
-    const { exportTimeoutMillis, observer } = this.#options;
+  reserve(batch: T[], startPosition: number): void {
     const op = new InFlightExport(startPosition, batch.length);
     this.#inFlight.add(op);
     this.#running.add(op);
     this.#freeSlots--;
     this.#inFlightRecords += batch.length;
+    this.#reserved.push({ op, batch });
+  }
+
+  /** Starts the exports of the batches {@link reserve} took, in the order they were taken. */
+  startReserved(): void {
+    if (this.#reserved.length === 0) return;
+    const reserved = this.#reserved;
+    this.#reserved = [];
+    for (const { op, batch } of reserved) this.#run(op, batch);
+  }
+
+  /**
+   * Takes `batch` into a free slot and starts its export on this stack: the caller is already off
+   * the emitting call's stack.
+   */
+  start(batch: T[], startPosition: number): void {
+    this.reserve(batch, startPosition);
+    this.startReserved();
+  }
+
+  #run(op: InFlightExport, batch: T[]): void {
+    const { exportTimeoutMillis, observer } = this.#options;
     if (observer !== undefined) {
       op.startedAt = performance.now();
       observer.exportStarted(batch.length);
@@ -113,7 +139,7 @@ export class ExportSlots<T> {
       get deadline() {
         return op.deadlineAt;
       },
-      settle: (count, outcome) => this.#settle(op, count, outcome),
+      settle: (count, outcome, error) => this.#settle(op, count, outcome, error),
       countRetry: () => {
         if (op.unsettled > 0) this.#retries++;
       },
@@ -156,7 +182,7 @@ export class ExportSlots<T> {
     }
   }
 
-  #settle(op: InFlightExport, count: number, outcome: RecordOutcome): void {
+  #settle(op: InFlightExport, count: number, outcome: RecordOutcome, error?: unknown): void {
     const valid = VALID_OUTCOMES.has(outcome) ? outcome : 'rejected';
     const n = op.claim(count);
     if (n === 0) return;
@@ -164,16 +190,23 @@ export class ExportSlots<T> {
     if (valid === 'exported') this.#exported += n;
     else {
       this.#options.drop(valid, n);
-      op.firstFailure ??= valid;
+      if (op.firstFailure === undefined) {
+        op.firstFailure = valid;
+        op.firstError = error;
+      }
     }
     const { observer } = this.#options;
     if (observer !== undefined) {
-      observer.exportSettled(valid, n);
+      observer.exportSettled(valid, n, error);
       if (op.unsettled === 0) {
-        observer.exportCompleted(performance.now() - op.startedAt, op.firstFailure);
+        observer.exportCompleted(performance.now() - op.startedAt, op.firstFailure, op.firstError);
       }
     }
-    if (op.unsettled === 0) this.#inFlight.delete(op);
+    if (op.unsettled === 0) {
+      this.#inFlight.delete(op);
+      if (op.firstFailure !== undefined)
+        this.#options.onExportFailure?.(op.firstFailure, op.firstError);
+    }
     this.#options.onSettled();
   }
 
@@ -189,7 +222,7 @@ export class ExportSlots<T> {
           error,
         );
       }
-      this.#settle(op, op.unsettled, ok ? 'exported' : 'rejected');
+      this.#settle(op, op.unsettled, ok ? 'exported' : 'rejected', error);
     }
     this.#released();
     this.#options.onSlotFreed();
@@ -198,15 +231,16 @@ export class ExportSlots<T> {
   /** A deadline passed: the records still unsettled are dropped and the export is aborted. */
   #expire(op: InFlightExport, reason: ExportDeadline): void {
     op.clearTimers();
+    const { exportTimeoutMillis } = this.#options;
+    const millis = reason === 'export_timeout' ? exportTimeoutMillis : this.#shutdownBudget;
+    const aborted = new ExportAbortedError(reason, millis);
     if (op.unsettled > 0) {
       this.#options.logger.debug(
         `${this.#options.name}: ${op.unsettled} records dropped as ${reason}`,
       );
-      this.#settle(op, op.unsettled, reason);
+      this.#settle(op, op.unsettled, reason, aborted);
     }
-    const { exportTimeoutMillis } = this.#options;
-    const millis = reason === 'export_timeout' ? exportTimeoutMillis : this.#shutdownBudget;
-    op.abort(new ExportAbortedError(reason, millis));
+    op.abort(aborted);
     // Abort listeners run now, but the export's promise settles on a later microtask at the
     // earliest: give it the grace period. Unref'd: a hung export must not keep the process up.
     if (reason === 'export_timeout' && this.#running.has(op)) {

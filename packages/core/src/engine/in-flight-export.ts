@@ -21,6 +21,8 @@ export class InFlightExport {
   startedAt = 0;
   /** The first outcome other than `exported`, for the observer. */
   firstFailure: DropReason | undefined;
+  /** The error that came with {@link firstFailure}, if any. */
+  firstError: unknown;
   /** When the signal fires at the latest, in `Date.now()` milliseconds. */
   deadlineAt: number = Number.POSITIVE_INFINITY;
 

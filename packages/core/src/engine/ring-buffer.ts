@@ -61,6 +61,11 @@ export class RingBuffer<T> {
     return true;
   }
 
+  /** The oldest item, left in place; `undefined` when empty. */
+  peek(): T | undefined {
+    return this.#size === 0 ? undefined : this.#slots[this.#head];
+  }
+
   /** Removes and returns the oldest item, or `undefined` when empty. */
   shift(): T | undefined {
     if (this.#size === 0) return undefined;

@@ -22,6 +22,15 @@ export function integerOption(name: string, value: unknown, min: number): number
   return value;
 }
 
+/** Validates a byte limit: an integer >= 1, or `Infinity` for no limit. */
+export function byteLimitOption(name: string, value: unknown): number {
+  if (value === Number.POSITIVE_INFINITY) return value;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`${name} must be an integer >= 1 or Infinity, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
 /** Validates a duration option: an integer between `min` and {@link MAX_TIMER_MILLIS}. */
 export function millisOption(name: string, value: unknown, min: number): number {
   if (

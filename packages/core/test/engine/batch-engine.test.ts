@@ -5,6 +5,7 @@ import {
   type BatchEngineOptions,
   type DiagnosticLogger,
   ExportAbortedError,
+  unaccountedRecords,
 } from '../../src/index.js';
 import {
   ControlledExport,
@@ -426,13 +427,14 @@ describe('drop warnings', () => {
       logger,
       name: 'TestEngine',
     });
+    // The first full batch leaves the queue at once; two more records fit, the fifth is shed.
     for (const n of range(5)) engine.offer(n);
     await tick();
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]?.[0]).toBe(
-      'TestEngine: dropped 3 records (queue_full: 3); totals in stats()',
+      'TestEngine: dropped 1 record (queue_full: 1); totals in stats()',
     );
-    await tick(); // the two queued records are in flight now
+    await tick(); // the first batch is still in flight: the queue stays full
     for (const n of range(10, 5)) engine.offer(n);
     await tick(9_000);
     for (const n of range(3, 100)) engine.offer(n);
@@ -440,7 +442,7 @@ describe('drop warnings', () => {
     await tick(1_000);
     expect(warn).toHaveBeenCalledTimes(2);
     expect(warn.mock.calls[1]?.[0]).toBe(
-      'TestEngine: dropped 11 records (queue_full: 11); totals in stats()',
+      'TestEngine: dropped 13 records (queue_full: 13); totals in stats()',
     );
     await tick(60_000);
     expect(warn).toHaveBeenCalledTimes(2);
@@ -454,9 +456,73 @@ describe('drop warnings', () => {
       dropWarningIntervalMillis: 0,
       logger: { warn, debug: () => {} },
     });
-    for (const n of range(5)) engine.offer(n);
+    for (const n of range(5)) engine.offer(n); // one in flight, one queued, three shed
     await tick(20_000);
     expect(warn).not.toHaveBeenCalled();
-    expect(engine.stats().dropped.queue_full).toBe(4);
+    expect(engine.stats().dropped.queue_full).toBe(3);
   });
+});
+
+describe('a synchronous burst (as OpenTelemetry takes it)', () => {
+  it('keeps maxQueueSize + maxExportBatchSize records while a slot is free, exporting off the emitting call', async () => {
+    const sink = new ControlledExport<number>(instant);
+    const engine = engineWith(sink, { maxQueueSize: 6, maxExportBatchSize: 5 });
+    const accepted = range(50).map((n) => engine.offer(n));
+    // The first full batch left the queue on the emitting call, but its export did not run there.
+    expect(sink.calls).toHaveLength(0);
+    expect(accepted.filter(Boolean)).toHaveLength(11);
+    expect(expectInvariant(engine.stats())).toMatchObject({
+      received: 50,
+      inFlight: 5,
+      queued: 6,
+      dropped: expect.objectContaining({ queue_full: 39 }),
+    });
+    await tick();
+    // The first batch was exported; the next full one went at once (eager), one record waits.
+    expect(sink.exportedItems()).toEqual(range(10));
+    expect(engine.stats()).toMatchObject({ exported: 10, queued: 1 });
+    await tick(1000);
+    expect(sink.exportedItems()).toEqual(range(11));
+  });
+
+  it('takes one batch per free slot', () => {
+    const sink = new ControlledExport<number>();
+    const engine = engineWith(sink, {
+      maxQueueSize: 4,
+      maxExportBatchSize: 2,
+      maxConcurrentExports: 2,
+    });
+    for (const n of range(20)) engine.offer(n);
+    expect(expectInvariant(engine.stats())).toMatchObject({ inFlight: 4, queued: 4 });
+  });
+});
+
+describe('counting received', () => {
+  it.each(['drop_newest', 'drop_oldest', 'drop_lowest_severity'] as const)(
+    'under %s, a severityOf or sizeOf that reads stats() always sees the identity hold',
+    (overflowPolicy) => {
+      let engine: BatchEngine<number> | undefined;
+      const seen: number[] = [];
+      const peek = (): void => {
+        if (engine !== undefined) seen.push(unaccountedRecords(engine.stats()));
+      };
+      engine = engineWith(new ControlledExport<number>(), {
+        maxQueueSize: 2,
+        maxExportBatchSize: 2,
+        maxQueueBytes: overflowPolicy === 'drop_lowest_severity' ? 100 : Number.POSITIVE_INFINITY,
+        overflowPolicy,
+        severityOf: (n) => {
+          peek();
+          return n % 24;
+        },
+        sizeOf: () => {
+          peek();
+          return 1;
+        },
+      });
+      for (const n of range(10)) engine.offer(n);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((n) => n === 0)).toBe(true);
+    },
+  );
 });

@@ -44,6 +44,9 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
       retry: options.retry,
       logger: diagLogger,
       name,
+      ...(options.maxRequestBytes === undefined
+        ? {}
+        : { maxRequestBytes: options.maxRequestBytes }),
     });
     const exportTimeoutMillis = millisOption(
       'exportTimeoutMillis',

@@ -17,6 +17,13 @@ export interface TransportExporterBaseOptions {
    * @default 30000
    */
   exportTimeoutMillis?: number;
+  /**
+   * The most bytes one request may carry. A batch whose payload would be larger goes out as
+   * several requests; a record larger than this alone is dropped as `encoding_failed`, never
+   * its batch with it. An integer >= 1, or `Infinity` for no bound.
+   * @default 4194304 (4 MiB, what common OTLP receivers accept)
+   */
+  maxRequestBytes?: number;
 }
 
 /**

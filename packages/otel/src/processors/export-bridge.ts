@@ -11,7 +11,7 @@ const SUCCESS = 0;
  * Adapts an OpenTelemetry exporter to the engine. Exporters of this package get the deadline
  * signal and report per-record outcomes; any other exporter is called through its standard
  * `export(items, callback)`: success exports the batch, failure or a synchronous throw drops it
- * as `rejected`. Either way tracing is suppressed and async resource attributes are awaited first,
+ * as `rejected`, with the exporter's error. Either way tracing is suppressed and async resource attributes are awaited first,
  * as OpenTelemetry's own processors do.
  */
 export function bridgeExporter<T extends { readonly resource: ResourceLike }>(
@@ -46,11 +46,10 @@ function exportThroughCallback<T>(
       if (result?.code === SUCCESS) {
         context.settle(batch.length, 'exported');
       } else {
-        diagLogger.warn(
-          `${name}: exporter reported failure; ${batch.length} records dropped`,
-          result?.error,
-        );
-        context.settle(batch.length, 'rejected');
+        // The processor hands the error to OpenTelemetry's global error handler, as the SDK's
+        // processors do; the drop is counted and warned about with the others.
+        const error = result?.error ?? new Error(`${name}: the exporter reported a failed export`);
+        context.settle(batch.length, 'rejected', error);
       }
       resolve();
     };

@@ -2,6 +2,7 @@ import { batchOptionsFromEnv, environmentOf, metricsFromEnv } from '../environme
 import type { LogRecordExporterLike, ReporterLogRecord } from '../sdk/sdk-types.js';
 import { estimateLogRecordBytes } from './record-size.js';
 import {
+  optionsOf,
   type ProcessorProfile,
   ReporterProcessorBase,
   type ReporterProcessorOptions,
@@ -31,7 +32,24 @@ const LOGS: ProcessorProfile<ReporterLogRecord> = Object.freeze({
  * `TELEMETRY_REPORTER_*` variables, which win over the defaults.
  */
 export class ReporterLogRecordProcessor extends ReporterProcessorBase<ReporterLogRecord> {
-  constructor(options: ReporterLogRecordProcessorOptions) {
+  /**
+   * @param options - the exporter and the batching options.
+   */
+  constructor(options: ReporterLogRecordProcessorOptions);
+  /**
+   * The form of older SDKs (sdk-trace-base 2.x, sdk-logs 0.200-0.219): the exporter first.
+   * @param exporter - where batches go.
+   * @param config - the batching options.
+   */
+  constructor(
+    exporter: LogRecordExporterLike,
+    config?: Omit<ReporterLogRecordProcessorOptions, 'exporter'>,
+  );
+  constructor(
+    first: ReporterLogRecordProcessorOptions | LogRecordExporterLike,
+    config?: Omit<ReporterLogRecordProcessorOptions, 'exporter'>,
+  ) {
+    const options = optionsOf(first, config);
     const env = environmentOf(options);
     super(
       LOGS,

@@ -1,3 +1,4 @@
+import type { DropReason } from '@telemetry-reporter/core';
 import {
   BatchEngine,
   type BatchOptions,
@@ -5,10 +6,19 @@ import {
   type ResolvedBatchOptions,
   resolveBatchOptions,
 } from '@telemetry-reporter/core';
-import { describeValue, prefixedLogger } from '@telemetry-reporter/core/internal';
+import {
+  describeValue,
+  prefixedLogger,
+  resolveFalseAfter,
+  timeoutMillisError,
+} from '@telemetry-reporter/core/internal';
 import type { EnvSignal } from '../environment/env-config.js';
 import { isBatchAware } from '../exporters/export-protocol.js';
 import { diagLogger } from '../internal/diag-logger.js';
+import {
+  preloadGlobalErrorHandler,
+  reportToGlobalErrorHandler,
+} from '../internal/global-error-handler.js';
 import type { ExporterLike, ResourceLike } from '../sdk/sdk-types.js';
 import type { MeterProviderLike } from '../self-metrics/meter-types.js';
 import { SelfMetrics } from '../self-metrics/self-metrics.js';
@@ -25,6 +35,12 @@ export interface ReporterProcessorOptions<Exporter> extends BatchOptions {
    * @default none: no metrics
    */
   meterProvider?: MeterProviderLike;
+  /**
+   * The name OpenTelemetry's own batch processors give {@link meterProvider}: either works, so
+   * that a configuration written for them keeps its metrics. Give one or the other.
+   * @default none: no metrics
+   */
+  selfObsMeterProvider?: MeterProviderLike;
 }
 
 /** What sets a log record processor and a span processor apart. */
@@ -62,19 +78,45 @@ export function resolveProcessorSettings<T>(
 ): ResolvedProcessorSettings<T> {
   const exporter = checkExporter<T>(options?.exporter);
   const resolved = resolveBatchOptions(options, fallback, prefixedLogger(diagLogger, name));
-  const meterProvider: unknown = options.meterProvider;
+  if (options.meterProvider !== undefined && options.selfObsMeterProvider !== undefined) {
+    throw new TypeError(
+      'meterProvider and selfObsMeterProvider name the same option; give one of them',
+    );
+  }
+  const meterProvider: unknown =
+    options.meterProvider !== undefined ? options.meterProvider : options.selfObsMeterProvider;
   // The environment is asked only when the code gave no provider.
   if (
     meterProvider !== undefined &&
     typeof (meterProvider as Partial<MeterProviderLike> | null)?.getMeter !== 'function'
   ) {
+    const option = options.meterProvider === undefined ? 'selfObsMeterProvider' : 'meterProvider';
     throw new TypeError(
-      `meterProvider must be an OpenTelemetry MeterProvider, got ${describeValue(meterProvider)}`,
+      `${option} must be an OpenTelemetry MeterProvider, got ${describeValue(meterProvider)}`,
     );
   }
   const metrics =
     (meterProvider as MeterProviderLike | undefined) ?? (metricsFromEnv() ? 'global' : undefined);
   return { exporter, options: resolved, metrics };
+}
+
+/**
+ * The options of either constructor form: `(options)`, or `(exporter, config)` as older SDKs
+ * took it. An exporter is told apart by its `export` method; options have none.
+ */
+export function optionsOf<Options extends { exporter: unknown }>(
+  first: Options | Options['exporter'],
+  config: Omit<Options, 'exporter'> | undefined,
+): Options {
+  const isExporter =
+    typeof first === 'object' &&
+    first !== null &&
+    typeof (first as { export?: unknown }).export === 'function';
+  if (!isExporter) return first as Options;
+  if (config !== undefined && (typeof config !== 'object' || config === null)) {
+    throw new TypeError(`config must be an object, got ${describeValue(config)}`);
+  }
+  return { ...config, exporter: first } as Options;
 }
 
 function checkExporter<T>(exporter: unknown): ExporterLike<T> {
@@ -96,17 +138,29 @@ function checkExporter<T>(exporter: unknown): ExporterLike<T> {
  * What both processors share: the engine, the exporter, the options, `forceFlush`, `shutdown`,
  * `stats` and `countDropped`. A subclass adds only how records arrive (`onEmit`, or `onStart` and
  * `onEnd`), each an O(1) call to {@link ReporterProcessorBase.offer}.
+ *
+ * As OpenTelemetry's batch processors do, a flush or a shutdown that has exports to wait for also
+ * calls the exporter's own `forceFlush()`, once per export it starts and once for exports already
+ * in flight, so that an exporter that completes exports on its flush completes them now; with
+ * nothing queued or in flight the exporter is left alone. Every failed export (rejected,
+ * retries exhausted, timed out) is handed to OpenTelemetry's global error handler, once.
  */
 export abstract class ReporterProcessorBase<T extends { readonly resource: ResourceLike }> {
   readonly #name: string;
   readonly #engine: BatchEngine<T>;
   readonly #exporter: ExporterLike<T>;
+  /** Flushes in progress (and the shutdown's drain, for good): their exports flush the exporter. */
+  #flushing = 0;
+  /** The exporter's forceFlush() calls started by the flushes in progress. */
+  #exporterFlushes: Promise<void>[] = [];
+  #shutdown: Promise<void> | undefined;
 
   protected constructor(profile: ProcessorProfile<T>, settings: ResolvedProcessorSettings<T>) {
     const { name } = profile;
     const { exporter, options } = settings;
     this.#name = name;
     this.#exporter = exporter;
+    preloadGlobalErrorHandler();
     const selfMetrics =
       settings.metrics === undefined
         ? undefined
@@ -116,23 +170,31 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
             { capacity: options.maxQueueSize, size: () => this.#engine.stats().queued },
             isBatchAware(exporter),
           );
+    const exportBatch = bridgeExporter(exporter, name);
     this.#engine = new BatchEngine<T>({
       ...options,
       name,
       logger: diagLogger,
       severityOf: profile.severityOf,
       sizeOf: profile.sizeOf,
-      exportBatch: bridgeExporter(exporter, name),
-      onShutdown: () => {
+      exportBatch: (batch, context) => {
+        const result = exportBatch(batch, context);
+        if (this.#flushing > 0) this.#flushExporter();
+        return result;
+      },
+      onExportFailure: (failure, error) => reportToGlobalErrorHandler(exportError(failure, error)),
+      onShutdown: async () => {
+        // The exports of the drain asked the exporter to flush: let it finish, then stop it.
+        await this.#exporterFlushed();
         selfMetrics?.shutdown();
-        return exporter.shutdown();
+        await exporter.shutdown();
       },
       ...(selfMetrics === undefined ? {} : { observer: selfMetrics.observer }),
     });
     const engine = this.#engine;
     const control: ProcessorControl = {
       flush: (timeoutMillis) => this.#flush(timeoutMillis),
-      shutdown: (timeoutMillis) => engine.shutdown(timeoutMillis),
+      shutdown: (timeoutMillis) => this.#shutdownWithin(timeoutMillis),
       get accepting() {
         return engine.accepting;
       },
@@ -150,8 +212,9 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
   }
 
   /**
-   * Resolves when every record received before the call is exported or dropped, or when
-   * `timeoutMillis` passes (records still pending are exported later, not lost). Never rejects.
+   * Resolves when every record received before the call is exported or dropped and the
+   * exporter's own `forceFlush()` has returned, or when `timeoutMillis` passes, whichever is
+   * first (records still pending are exported later, not lost). Never rejects.
    */
   async forceFlush(options?: { timeoutMillis?: number }): Promise<void> {
     const timeoutMillis = options?.timeoutMillis;
@@ -170,9 +233,12 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
     }
   }
 
-  /** Stops accepting records, drains the queue and shuts the exporter down, within the deadline. */
+  /**
+   * Stops accepting records, drains the queue, flushes and shuts the exporter down, all within
+   * `shutdownTimeoutMillis`. Idempotent; never rejects.
+   */
   shutdown(): Promise<void> {
-    return this.#engine.shutdown();
+    return this.#shutdownWithin(undefined);
   }
 
   /** The counters: received, exported, queued, in flight, retries and drops by reason. */
@@ -195,20 +261,79 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
     this.#engine.offer(record);
   }
 
+  #shutdownWithin(timeoutMillis: number | undefined): Promise<void> {
+    if (this.#shutdown === undefined) {
+      const badTimeout = timeoutMillisError(timeoutMillis);
+      if (badTimeout !== undefined) return Promise.reject(badTimeout);
+      this.#flushing++; // for good: the drain's exports flush the exporter too
+      this.#shutdown = this.#engine.shutdown(timeoutMillis);
+    }
+    return this.#shutdown;
+  }
+
   /**
-   * Waits for the engine (bounded by `timeoutMillis` when given); when it completed, flushes the
-   * exporter's own buffer too, a failure of which is warned about, not thrown. Resolves whether
-   * the engine completed; rejects only with the engine's `TypeError` for a bad `timeoutMillis`.
+   * Waits for the engine and for the exporter's own flush, all within `timeoutMillis` when given
+   * (else within `exportTimeoutMillis` for the exporter's part, so that a hung exporter cannot
+   * hang the flush). Resolves whether everything completed in time; rejects only with a
+   * `TypeError` for a bad `timeoutMillis`.
    */
   async #flush(timeoutMillis: number | undefined): Promise<boolean> {
-    const done = await this.#engine.flush(timeoutMillis);
-    if (done) {
-      try {
-        await this.#exporter.forceFlush?.();
-      } catch (error) {
-        diagLogger.warn(`${this.#name}: exporter forceFlush failed`, error);
-      }
+    const badTimeout = timeoutMillisError(timeoutMillis);
+    if (badTimeout !== undefined) throw badTimeout;
+    const startedAt = Date.now();
+    const { queued, inFlight } = this.#engine.stats();
+    if (queued + inFlight === 0) return this.#engine.flush(timeoutMillis);
+    this.#flushing++;
+    try {
+      // Exports already in flight: an exporter that completes them on its flush does so now.
+      if (inFlight > 0) this.#flushExporter();
+      if (!(await this.#engine.flush(timeoutMillis))) return false;
+      const left =
+        timeoutMillis === undefined
+          ? this.#engine.options.exportTimeoutMillis
+          : timeoutMillis - (Date.now() - startedAt);
+      if (left <= 0) return false;
+      const exporterDone = this.#exporterFlushed().then(() => true);
+      return (await resolveFalseAfter(exporterDone, left)) || timeoutMillis === undefined;
+    } finally {
+      this.#flushing--;
     }
-    return done;
   }
+
+  /** Asks the exporter to flush (it may complete pending exports); a failure is warned about. */
+  #flushExporter(): void {
+    const flush = this.#exporter.forceFlush;
+    if (flush === undefined) return;
+    let result: Promise<void>;
+    try {
+      result = Promise.resolve(flush.call(this.#exporter));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    this.#exporterFlushes.push(
+      result.then(undefined, (error: unknown) => {
+        diagLogger.warn(`${this.#name}: exporter forceFlush failed`, error);
+      }),
+    );
+  }
+
+  /** Resolves once every exporter flush started so far has returned. Never rejects. */
+  async #exporterFlushed(): Promise<void> {
+    while (this.#exporterFlushes.length > 0) {
+      const started = this.#exporterFlushes;
+      this.#exporterFlushes = [];
+      await Promise.all(started);
+    }
+  }
+}
+
+/**
+ * The error a failed export hands to the global error handler: the exporter's own when it gave
+ * one, `Error('Timeout')` at the export deadline (as OpenTelemetry's processors report it), else
+ * an error naming the drop reason.
+ */
+function exportError(failure: DropReason, error: unknown): unknown {
+  if (failure === 'export_timeout') return new Error('Timeout', { cause: error });
+  if (error instanceof Error) return error;
+  return new Error(`export failed: ${failure}`);
 }

@@ -2,6 +2,7 @@ import { batchOptionsFromEnv, environmentOf, metricsFromEnv } from '../environme
 import type { ReporterSpan, SpanExporterLike } from '../sdk/sdk-types.js';
 import { estimateSpanBytes } from './record-size.js';
 import {
+  optionsOf,
   type ProcessorProfile,
   ReporterProcessorBase,
   type ReporterProcessorOptions,
@@ -33,7 +34,21 @@ const SPANS: ProcessorProfile<ReporterSpan> = Object.freeze({
  * and `TELEMETRY_REPORTER_*` variables, which win over the defaults.
  */
 export class ReporterSpanProcessor extends ReporterProcessorBase<ReporterSpan> {
-  constructor(options: ReporterSpanProcessorOptions) {
+  /**
+   * @param options - the exporter and the batching options.
+   */
+  constructor(options: ReporterSpanProcessorOptions);
+  /**
+   * The form of older SDKs (sdk-trace-base 2.x, sdk-logs 0.200-0.219): the exporter first.
+   * @param exporter - where batches go.
+   * @param config - the batching options.
+   */
+  constructor(exporter: SpanExporterLike, config?: Omit<ReporterSpanProcessorOptions, 'exporter'>);
+  constructor(
+    first: ReporterSpanProcessorOptions | SpanExporterLike,
+    config?: Omit<ReporterSpanProcessorOptions, 'exporter'>,
+  ) {
+    const options = optionsOf(first, config);
     const env = environmentOf(options);
     const fallback = { ...SPAN_DEFAULTS, ...batchOptionsFromEnv('spans', env) };
     super(

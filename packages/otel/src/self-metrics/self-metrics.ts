@@ -25,9 +25,12 @@ function componentName(type: string): string {
 }
 
 /**
- * Self-metrics following OpenTelemetry's semantic conventions for SDK metrics:
- * `otel.sdk.processor.<signal>.processed` (counted when the export is invoked, or with `error.type`
- * when dropped before it), `.queue.size`, `.queue.capacity`, and, for the exports of this
+ * Self-metrics following OpenTelemetry's semantic conventions for SDK metrics, with the attribute
+ * values of OpenTelemetry's own batch processors (`otel.component.type` `batching_log_processor`
+ * / `batching_span_processor`): `otel.sdk.processor.<signal>.processed` (counted when each
+ * record's export has finished, with `error.type` the drop reason when it failed, or when it was
+ * dropped before an export: `queue_full`, `already_shutdown`), `.queue.size`, `.queue.capacity`,
+ * and, for the exports of this
  * package's transport exporters, `otel.sdk.exporter.<signal>.exported` (with `error.type` = the drop
  * reason), `.inflight` and `otel.sdk.exporter.operation.duration`. Recording only adds to
  * instruments: it never logs nor emits a span, so exporting the metrics cannot feed the
@@ -57,7 +60,7 @@ export class SelfMetrics {
     this.#provider = provider;
     this.#queue = queue;
     this.#measureExports = measureExports;
-    const processorType = `telemetry_reporter_${signal}_processor`;
+    const processorType = `batching_${signal}_processor`;
     this.#processorAttributes = {
       'otel.component.type': processorType,
       'otel.component.name': componentName(processorType),
@@ -71,13 +74,17 @@ export class SelfMetrics {
         this.#use().processed.add(count, this.#errorAttributes('p', reason));
       },
       exportStarted: (count) => {
-        const instruments = this.#use();
-        instruments.processed.add(count, this.#processorAttributes);
-        if (this.#measureExports) instruments.inflight.add(count, this.#exporterAttributes);
+        if (this.#measureExports) this.#use().inflight.add(count, this.#exporterAttributes);
       },
-      exportSettled: (outcome, count) => {
-        if (!this.#measureExports) return;
+      exportSettled: (outcome, count, error) => {
         const instruments = this.#use();
+        instruments.processed.add(
+          count,
+          outcome === 'exported'
+            ? this.#processorAttributes
+            : this.#errorAttributes('p', processedErrorType(outcome, error)),
+        );
+        if (!this.#measureExports) return;
         instruments.inflight.add(-count, this.#exporterAttributes);
         instruments.exported.add(count, this.#outcomeAttributes(outcome));
       },
@@ -101,13 +108,14 @@ export class SelfMetrics {
     return outcome === 'exported' ? this.#exporterAttributes : this.#errorAttributes('e', outcome);
   }
 
-  #errorAttributes(side: 'p' | 'e', reason: DropReason): MetricAttributesLike {
+  #errorAttributes(side: 'p' | 'e', reason: string): MetricAttributesLike {
     const key = `${side}:${reason}`;
     let attributes = this.#withError.get(key);
     if (attributes === undefined) {
       const base = side === 'p' ? this.#processorAttributes : this.#exporterAttributes;
       attributes = { ...base, 'error.type': reason };
-      this.#withError.set(key, attributes);
+      // Cached to allocate nothing per export; bounded, whatever names errors come with.
+      if (this.#withError.size < 64) this.#withError.set(key, attributes);
     }
     return attributes;
   }
@@ -153,6 +161,18 @@ export class SelfMetrics {
     this.#instruments = instruments;
     return instruments;
   }
+}
+
+/**
+ * `error.type` of `processed` for a failed record: the name of the exporter's error, as
+ * OpenTelemetry's batch processors record it, when the failure came with one; the drop reason
+ * otherwise (deadlines, the queue, shutdown). Error names are a small set; an unnamed or odd
+ * one falls back to the reason, so the attribute stays low-cardinality.
+ */
+function processedErrorType(outcome: DropReason, error: unknown): string {
+  if (outcome === 'export_timeout' || outcome === 'shutdown_timeout') return outcome;
+  const name = error instanceof Error ? error.name : undefined;
+  return typeof name === 'string' && /^[A-Za-z_][\w.]{0,63}$/.test(name) ? name : outcome;
 }
 
 interface Instruments {

@@ -1,18 +1,8 @@
 // What the ports of OpenTelemetry JS's batch processor tests share: an exporter that records and
 // answers as scripted, the global error handler, and probes that read a processor's effective
 // options from its behaviour, since the built-in processors keep them in private fields.
-import { expect, it, vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { ExportResultCode, loggingErrorHandler, MetricReader, setGlobalErrorHandler } from '#sdk';
-
-const STRICT = process.env.UPSTREAM_STRICT === '1';
-
-/**
- * `it` for the built-in; for ours, `it.fails`: a case ours is known to fail, with the reason in a
- * comment at each use. With UPSTREAM_STRICT=1, plain `it` for both, to see which still fail.
- */
-export function knownDifference(ours: boolean) {
-  return ours && !STRICT ? it.fails : it;
-}
 
 /** The result an exporter hands to the processor's callback. */
 export interface ExportResultLike {

@@ -13,6 +13,8 @@ export interface LogPipelineOptions<Payload> {
   readonly transport: Transport<Payload>;
   readonly encoder?: Encoder<never, Payload>;
   readonly retry?: RetryOptions | false;
+  /** The exporter's request bound; the exporter's default (4 MiB) when left out. */
+  readonly maxRequestBytes?: number;
   readonly processor?: Partial<Omit<ReporterLogRecordProcessorOptions, 'exporter'>>;
 }
 
@@ -25,6 +27,7 @@ export function logPipeline<Payload>(options: LogPipelineOptions<Payload>) {
     transport: options.transport,
     encoder: options.encoder,
     retry: options.retry ?? { maxAttempts: 5, initialDelayMillis: 10, maxDelayMillis: 50 },
+    ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
   } as ConstructorParameters<typeof TransportLogRecordExporter<Payload>>[0]);
   const processor = new ReporterLogRecordProcessor({
     maxExportBatchSize: 100,
