@@ -16,12 +16,14 @@ import { AttemptAbort, untilAborted } from './internal/attempt-abort.js';
 import { checkHeaders } from './internal/headers.js';
 import { describeNetworkFailure } from './internal/network-error.js';
 import { bodyExcerpt, discardBody } from './internal/response-body.js';
-import { scrubSecrets } from './internal/scrub.js';
+import { scrubbedExcerpt, scrubSecrets } from './internal/scrub.js';
 import { parseRetryAfterMillis } from './retry-after.js';
 import { statusOutcome } from './status-outcome.js';
 import type { HttpPayload, HttpTransport, HttpTransportOptions } from './types.js';
 
 const gzip = promisify(gzipCallback);
+/** How much of a reason phrase an error shows: a server may put anything there. */
+const STATUS_TEXT_CHARS = 128;
 
 /**
  * A `Transport` that sends each payload in one HTTP request with Node's built-in `fetch`, and
@@ -200,14 +202,13 @@ class FetchHttpTransport implements HttpTransport {
       await discardBody(response);
       return;
     }
-    const excerpt = await bodyExcerpt(response);
-    const responseBody = excerpt === undefined ? undefined : scrubSecrets(excerpt, secrets);
+    const responseBody = await bodyExcerpt(response, secrets);
     const retryAfterMillis =
       outcome === 'retryable'
         ? parseRetryAfterMillis(response.headers.get('retry-after'))
         : undefined;
-    const statusText =
-      response.statusText === '' ? '' : ` ${scrubSecrets(response.statusText, secrets)}`;
+    const reason = scrubbedExcerpt(response.statusText, STATUS_TEXT_CHARS, secrets);
+    const statusText = reason === undefined ? '' : ` ${reason}`;
     const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
     const message = `HTTP ${status}${statusText} from ${this.#target}${redirect}${
       responseBody === undefined ? '' : `: ${responseBody}`

@@ -6,11 +6,16 @@ import {
   TransportLogRecordExporter,
   unaccountedRecords,
 } from '@telemetry-reporter/otel';
-import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
+import {
+  createHttpTransport,
+  type FetchFunction,
+  type HttpTransportOptions,
+} from '../src/index.js';
+import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { makeLogRecords } from './helpers/sdk-records.js';
+import { exposed, leakedFragments } from './helpers/secret-leaks.js';
 import { type Responder, refusedUrl, TestServer } from './helpers/test-server.js';
 
 // The sweep: under every kind of fault (retryable, throttled, permanent, hung, timed out,
@@ -18,25 +23,20 @@ import { type Responder, refusedUrl, TestServer } from './helpers/test-server.js
 // credential: no error a send rejects with (message, stack, own properties, the whole cause
 // chain), no diag line at DEBUG level with its arguments fully inspected, no stats object, no
 // export result of the exporter, no URL it shows. The server echoes every credential it gets into
-// its error bodies, and the test checks that it did get them, so an empty sweep proves something.
+// its error bodies and reason phrases, whole, without the auth scheme, percent-encoded and cut in
+// two by the excerpt, and the test checks that it did get them, so an empty sweep proves
+// something. The secrets look random and are 16 characters or more: the sweep looks for every
+// 8-character piece of them (MIN_FRAGMENT_LENGTH), not only for the whole value.
 
-const TOKEN = 'Bearer s3cr3t-sweep-token';
-const API_KEY = 'k3y-sweep-api-key';
-const USER = 'sweeper';
-const PASSWORD = 'p4ss-sweep-hunter2';
-const QUERY_KEY = 'q-sweep-query-key';
-const ROTATED = 'r0tating-sweep-token';
+const BEARER = 'Zk3qW8vLx2TnR7pYc5HdJ0sBmA-sweep';
+const TOKEN = `Bearer ${BEARER}`;
+const API_KEY = 'k3y/Qh7+Vd2mLp9XwR4tNc8=sweep';
+const USER = 'sw33per-Jx4Kq';
+const PASSWORD = 'p4ss-Gt6Vb1Nz8Hy3Rm';
+const QUERY_KEY = 'q-Wc5Xn2Lk9Pd7Fs4';
+const ROTATED = 'r0t-Yb8Mv3Qa6Tz1Kw';
 const BASIC = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
-const SECRETS = [
-  's3cr3t-sweep-token',
-  API_KEY,
-  PASSWORD,
-  QUERY_KEY,
-  ROTATED,
-  BASIC,
-  `${USER}:`,
-  encodeURIComponent(PASSWORD),
-];
+const SECRETS = [BEARER, API_KEY, USER, PASSWORD, QUERY_KEY, ROTATED, BASIC];
 
 let server: TestServer;
 let diag: DiagCapture;
@@ -59,23 +59,40 @@ function secretUrl(base: string): string {
   return url.href;
 }
 
-/** A hostile server's error body: every credential it received, quoted back. */
+/**
+ * A hostile server's error: every credential it received, quoted back in the body whole,
+ * without the auth scheme and percent-encoded, and the token in the reason phrase; then the
+ * token once more, cut in two by the end of what the transport reads (1 KiB), at an offset that
+ * changes with every request. The padding before it is whitespace, which the excerpt collapses,
+ * so that the cut lands inside the 256 characters an error shows.
+ */
 const echo = (status: number, headers: Record<string, string> = {}): Responder => {
-  return (request) => ({
-    status,
-    headers: { 'content-type': 'text/plain', ...headers },
-    body: `no: ${request.headers.authorization} ${request.headers['x-api-key']} ${request.url}`,
-  });
+  return (request, index) => {
+    const authorization = String(request.headers.authorization);
+    const apiKey = String(request.headers['x-api-key']);
+    const bare = authorization.split(' ')[1] ?? '';
+    const quoted = `no: ${authorization} ${apiKey} ${request.url} token ${bare} ${encodeURIComponent(apiKey)} ${request.headers['x-rotated']}`;
+    const kept = 1 + (index % (bare.length - 1));
+    return {
+      status,
+      statusText: `Token ${bare} Rejected`,
+      headers: { 'content-type': 'text/plain', ...headers },
+      body: `${quoted}${' '.repeat(1024 - kept - quoted.length)}${bare} and more`,
+    };
+  };
 };
 
-/** Everything an error exposes: inspect with hidden fields, and each cause's text and fields. */
-function exposed(error: unknown): string {
-  const parts = [inspect(error, { depth: 10, showHidden: true }), String(error)];
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    parts.push(e.message, e.stack ?? '', JSON.stringify(Object.entries(e)));
-  }
-  return parts.join('\n');
-}
+/** A fetch that fails as undici does, its cause quoting the credentials it was handed. */
+const echoingNetworkFailure: FetchFunction = async (_url, init) => {
+  const headers = init.headers as Record<string, string>;
+  const bare = headers.authorization?.split(' ')[1];
+  throw new TypeError('fetch failed', {
+    cause: Object.assign(
+      new Error(`other side closed (${bare}, ${headers['x-api-key']}, ${headers['x-rotated']})`),
+      { code: 'UND_ERR_SOCKET' },
+    ),
+  });
+};
 
 /** Passes sends through, keeping what every rejection exposes. */
 class SweptTransport implements Transport<string> {
@@ -180,6 +197,19 @@ const FAULTS: readonly Fault[] = [
   },
   { name: 'refused: nothing listens', reason: 'retries_exhausted', shows: 'ECONNREFUSED' },
   {
+    name: 'network failure quoting the credentials (a fetch of the user)',
+    transport: { fetch: echoingNetworkFailure },
+    reason: 'retries_exhausted',
+    shows: 'other side closed ([REDACTED], [REDACTED], ',
+  },
+  {
+    name: 'retryable: 503 with Retry-After',
+    responder: echo(503, { 'retry-after': '0' }),
+    reason: 'retries_exhausted',
+    shows: 'HTTP 503 Token [REDACTED] Rejected',
+  },
+  { name: 'too large: 413', responder: echo(413), reason: 'rejected', shows: 'payload too large' },
+  {
     name: 'mixed: 503, 429, 400, hangs and 200s (a small soak)',
     responder: (request, index) => MIXED[index % MIXED.length]?.(request, index) ?? 'hang',
     exportTimeoutMillis: 500,
@@ -239,7 +269,7 @@ describe.each([
       const swept = [...transport.errors, ...diag.all, ...snapshots.map(statsText), http.url].join(
         '\n',
       );
-      for (const secret of SECRETS) expect(swept).not.toContain(secret);
+      expect(leakedFragments(swept, SECRETS)).toEqual([]);
     },
   );
 });
@@ -261,7 +291,7 @@ describe('the exporter under a foreign processor', () => {
       );
       await exporter.shutdown();
       const text = `${exposed(result)}\n${exposed((result as { error?: unknown }).error)}\n${diag.all.join('\n')}`;
-      for (const secret of SECRETS) expect(text).not.toContain(secret);
+      expect(leakedFragments(text, SECRETS)).toEqual([]);
     },
   );
 });

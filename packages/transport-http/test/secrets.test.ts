@@ -1,10 +1,16 @@
-import { inspect } from 'node:util';
-import type { SendContext } from '@telemetry-reporter/core';
-import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
+import {
+  isPayloadTooLargeError,
+  isPermanentError,
+  isRetryableError,
+  type RetryableError,
+  type SendContext,
+} from '@telemetry-reporter/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
+import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { logPipeline } from './helpers/log-pipeline.js';
-import { refusedUrl, TestServer } from './helpers/test-server.js';
+import { exposed, leakedFragments, trailingStartOf } from './helpers/secret-leaks.js';
+import { type Reply, refusedUrl, TestServer } from './helpers/test-server.js';
 
 // Header values and URL credentials must never reach an error (message, properties, cause
 // chain), diag output or stats, whatever fails: a refusing server that even echoes them back,
@@ -41,15 +47,6 @@ function secretUrl(base: string): string {
 
 function options(base: string): HttpTransportOptions {
   return { url: secretUrl(base), headers: { authorization: TOKEN, 'x-api-key': API_KEY } };
-}
-
-/** Everything an error exposes: message, stack, own properties, and the same for each cause. */
-function exposed(error: unknown): string {
-  const parts = [inspect(error, { depth: 10, showHidden: true }), String(error)];
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    parts.push(e.message, e.stack ?? '', JSON.stringify(Object.entries(e)));
-  }
-  return parts.join('\n');
 }
 
 function expectNoSecrets(text: string): void {
@@ -186,5 +183,239 @@ describe('no server at all', () => {
     const text = exposed(error);
     expect(text).toContain('timed out');
     expectNoSecrets(text);
+  });
+});
+
+// Servers that echo a credential in another shape than the configured header value: without
+// its scheme, trimmed, percent-encoded, JSON-escaped, decoded from Basic, in the reason phrase,
+// or cut in two by the excerpt. Secrets here look random and are 16 characters or more, so the
+// sweep can look for every 8-character piece of them (MIN_FRAGMENT_LENGTH), not only for the
+// whole value.
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ci0xIn0.Zk3qW8vLx2TnR7pYc5HdJ0sBmA';
+const KEY = 'ak/7Hq2+xVb9LmT4pZr8Nw3Y=Kd6'; // '/', '+' and '=' change when encoded
+const SVC_USER = 'svc-ingest-7Qm';
+const SVC_PASSWORD = 'Pw9vRt4kLz2QxB7mJd';
+const SVC_BASIC = Buffer.from(`${SVC_USER}:${SVC_PASSWORD}`).toString('base64');
+const ECHOED = [JWT, KEY, SVC_USER, SVC_PASSWORD, SVC_BASIC];
+
+/** The value after the auth scheme of a header value, as a server quotes it. */
+const credential = (value: string | string[] | undefined): string =>
+  String(value).trim().split(/\s+/)[1] ?? '';
+
+interface Echo {
+  readonly name: string;
+  readonly headers: Record<string, string>;
+  readonly reply: (request: { headers: Record<string, string | string[] | undefined> }) => Reply;
+  /** How the send must fail. */
+  readonly outcome: (error: unknown) => boolean;
+}
+
+const text = { 'content-type': 'text/plain' };
+const bearer = { authorization: `Bearer ${JWT}`, 'x-api-key': KEY };
+
+const ECHOES: readonly Echo[] = [
+  {
+    name: 'the token without its scheme, in a 401',
+    headers: bearer,
+    reply: (r) => ({
+      status: 401,
+      headers: text,
+      body: `token ${credential(r.headers.authorization)} has expired`,
+    }),
+    outcome: isPermanentError,
+  },
+  {
+    name: 'the whole header values, in a 400',
+    headers: bearer,
+    reply: (r) => ({
+      status: 400,
+      headers: text,
+      body: `got ${r.headers.authorization} and ${r.headers['x-api-key']}`,
+    }),
+    outcome: isPermanentError,
+  },
+  {
+    name: 'a value fetch trimmed before sending',
+    headers: { authorization: `  Bearer ${JWT} \t`, 'x-api-key': ` ${KEY}  ` },
+    reply: (r) => ({
+      status: 403,
+      headers: text,
+      body: `[${r.headers.authorization}] [${r.headers['x-api-key']}] ${credential(r.headers.authorization)}`,
+    }),
+    outcome: isPermanentError,
+  },
+  {
+    name: 'percent-encoded and form-encoded, in a 400',
+    headers: bearer,
+    reply: (r) => ({
+      status: 400,
+      headers: text,
+      body: `?key=${encodeURIComponent(String(r.headers['x-api-key']))}&auth=${encodeURIComponent(
+        String(r.headers.authorization),
+      ).replaceAll('%20', '+')}`,
+    }),
+    outcome: isPermanentError,
+  },
+  {
+    name: 'JSON-escaped, slashes too, in a 422',
+    headers: bearer,
+    reply: (r) => ({
+      status: 422,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: `bad key ${r.headers['x-api-key']}` }).replaceAll('/', '\\/'),
+    }),
+    outcome: isPermanentError,
+  },
+  {
+    name: 'the user and password of a Basic credential, decoded',
+    headers: { authorization: `Basic ${SVC_BASIC}` },
+    reply: (r) => {
+      const pair = Buffer.from(credential(r.headers.authorization), 'base64').toString();
+      const [user, password] = pair.split(':');
+      return {
+        status: 401,
+        headers: text,
+        body: `${pair} denied: user ${user}, password ${password}`,
+      };
+    },
+    outcome: isPermanentError,
+  },
+  {
+    name: 'the token in the reason phrase',
+    headers: bearer,
+    reply: (r) => ({
+      status: 401,
+      statusText: `Token ${credential(r.headers.authorization)} Expired`,
+    }),
+    outcome: isPermanentError,
+  },
+  {
+    name: 'a 503 with Retry-After',
+    headers: bearer,
+    reply: (r) => ({
+      status: 503,
+      statusText: `Busy ${r.headers['x-api-key']}`,
+      headers: { ...text, 'retry-after': '0' },
+      body: `overloaded, retry later with ${credential(r.headers.authorization)}`,
+    }),
+    outcome: (e) => isRetryableError(e) && (e as RetryableError).retryAfterMillis === 0,
+  },
+  {
+    name: 'a 413',
+    headers: bearer,
+    reply: (r) => ({
+      status: 413,
+      headers: text,
+      body: `payload from ${credential(r.headers.authorization)} is too large`,
+    }),
+    outcome: isPayloadTooLargeError,
+  },
+];
+
+describe('servers that echo secrets in other shapes', () => {
+  it.each(ECHOES)('$name: no piece of a secret in the error', async (echo) => {
+    server.responder = (request) => echo.reply(request);
+    const error = await createHttpTransport({ url: server.url(), headers: echo.headers })
+      .send('[]', context())
+      .catch((e: unknown) => e);
+    expect(echo.outcome(error)).toBe(true);
+    const shown = exposed(error);
+    expect(shown).toContain('[REDACTED]'); // the server did echo, and it was scrubbed
+    expect(leakedFragments(shown, ECHOED)).toEqual([]);
+  });
+
+  it('a network error message that quotes the token', async () => {
+    const error = await createHttpTransport({
+      url: server.url(),
+      headers: bearer,
+      fetch: async (_url, init) => {
+        const sent = (init.headers as Record<string, string>).authorization;
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error(`socket closed while sending ${credential(sent)}`), {
+            code: 'ECONNRESET',
+          }),
+        });
+      },
+    })
+      .send('[]', context())
+      .catch((e: unknown) => e);
+    expect(isRetryableError(error)).toBe(true);
+    expect((error as Error).message).toContain('socket closed while sending [REDACTED]');
+    expect(leakedFragments(exposed(error), ECHOED)).toEqual([]);
+  });
+
+  it('through the pipeline: no diag line, cause chain or stats holds a piece of one', async () => {
+    let index = 0;
+    server.responder = (request) => {
+      const echo = ECHOES[index++ % ECHOES.length] as Echo;
+      return echo.reply(request);
+    };
+    const { processor, provider, emit } = logPipeline({
+      transport: createHttpTransport({ url: server.url(), headers: bearer }),
+      retry: { maxAttempts: 2, initialDelayMillis: 1, maxDelayMillis: 5 },
+      processor: { maxExportBatchSize: 10 },
+    });
+    emit(100);
+    await provider.forceFlush();
+    await provider.shutdown();
+    expect(server.requests.length).toBeGreaterThanOrEqual(ECHOES.length);
+    expect(diag.all.join('\n')).toContain('[REDACTED]');
+    const swept = `${diag.all.join('\n')}\n${JSON.stringify(processor.stats())}`;
+    expect(leakedFragments(swept, ECHOED)).toEqual([]);
+  });
+});
+
+describe('a secret cut by the excerpt', () => {
+  /** The `responseBody` of the error a send gets for `body`. */
+  async function excerptFor(body: string, headers = bearer): Promise<string | undefined> {
+    server.replies.push({ status: 400, headers: text, body });
+    const error = await createHttpTransport({ url: server.url(), headers })
+      .send('[]', context())
+      .catch((e: unknown) => e);
+    const cause = (error as Error).cause as { responseBody?: string };
+    return cause.responseBody;
+  }
+
+  it('across the 256-character cut, at every offset: replaced whole, no start left', async () => {
+    const after = ' and more text after it';
+    for (let kept = 1; kept < JWT.length; kept++) {
+      const pad = 'x'.repeat(256 - kept);
+      const excerpt = await excerptFor(`${pad}${JWT}${after}`);
+      const whole = `${pad}[REDACTED]${after}`;
+      // a marker the cut goes through is shown whole
+      const rest = after.slice(0, Math.max(0, kept - '[REDACTED]'.length));
+      expect(excerpt).toBe(whole.length <= 256 ? whole : `${pad}[REDACTED]${rest}...`);
+    }
+  });
+
+  it('across the end of what is read (1 KiB), at every offset: no start of 4 or more left', async () => {
+    for (let kept = 1; kept < JWT.length; kept++) {
+      // whitespace collapses, so the start of the token read last lands inside the excerpt
+      const excerpt = await excerptFor(`${' '.repeat(1024 - kept)}${JWT}${'y'.repeat(100)}`);
+      const shown = excerpt ?? '';
+      expect(trailingStartOf(shown.replace(/\.\.\.$/, ''), JWT)).toBe('');
+      expect(leakedFragments(shown, [JWT])).toEqual([]);
+      if (kept >= 4) expect(shown).toBe('[REDACTED]...');
+    }
+  });
+
+  it('a start of a secret the server itself cut is replaced at the cut too', async () => {
+    const pad = 'x'.repeat(240);
+    const excerpt = await excerptFor(`${pad}${JWT.slice(0, 30)} ${'z'.repeat(50)}`);
+    expect(excerpt).toBe(`${pad}[REDACTED]...`);
+  });
+
+  it('leaves text that only shares three characters with a secret alone', async () => {
+    const pad = 'x'.repeat(253);
+    expect(await excerptFor(`${pad}eyJ${'z'.repeat(50)}`)).toBe(`${pad}eyJ...`);
+  });
+
+  it('in the reason phrase, cut at 128 characters', async () => {
+    server.replies.push({ status: 401, statusText: `${'r'.repeat(120)} ${JWT}` });
+    const error = await createHttpTransport({ url: server.url(), headers: bearer })
+      .send('[]', context())
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain(`HTTP 401 ${'r'.repeat(120)} [REDACTED]... from`);
+    expect(leakedFragments(exposed(error), [JWT])).toEqual([]);
   });
 });

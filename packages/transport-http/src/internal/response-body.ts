@@ -1,3 +1,5 @@
+import { scrubbedExcerpt } from './scrub.js';
+
 /** How much of a successful response's body is read, so the connection can be reused. */
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 /** How much of a failed response's body is read for the error message. */
@@ -17,40 +19,64 @@ export async function discardBody(response: Response): Promise<void> {
 }
 
 /**
- * The start of a textual body, whitespace collapsed, for an error message; the rest is
- * cancelled. `undefined` for empty or binary bodies. Never throws.
+ * The start of a textual body for an error message, scrubbed of `secrets` before it is cut (see
+ * `scrubbedExcerpt`); the rest is cancelled. `undefined` for empty or binary bodies. Never throws.
  */
-export async function bodyExcerpt(response: Response): Promise<string | undefined> {
+export async function bodyExcerpt(
+  response: Response,
+  secrets: readonly string[],
+): Promise<string | undefined> {
   const type = response.headers.get('content-type') ?? '';
   if (!TEXTUAL.test(type)) {
     await cancel(response);
     return undefined;
   }
-  const bytes = await readUpTo(response, EXCERPT_LIMIT_BYTES);
-  const text = new TextDecoder().decode(bytes).replace(/\s+/g, ' ').trim();
-  if (text === '') return undefined;
-  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}...` : text;
+  const { bytes, truncated } = await readUpTo(response, EXCERPT_LIMIT_BYTES);
+  return excerptOf(bytes, truncated, secrets);
 }
 
-async function readUpTo(response: Response, limit: number): Promise<Uint8Array> {
+/**
+ * The excerpt of the first bytes of a body: decoded as UTF-8 (a character cut at the end of what
+ * was read is left out), then scrubbed and cut.
+ */
+export function excerptOf(
+  bytes: Uint8Array,
+  truncated: boolean,
+  secrets: readonly string[],
+): string | undefined {
+  const text = new TextDecoder().decode(bytes, { stream: truncated });
+  return scrubbedExcerpt(text, EXCERPT_CHARS, secrets, truncated);
+}
+
+/** Up to `limit` bytes of the body; `truncated` when there was more (or may have been). */
+async function readUpTo(
+  response: Response,
+  limit: number,
+): Promise<{ bytes: Uint8Array; truncated: boolean }> {
   const body = response.body;
-  if (body === null) return new Uint8Array(0);
+  if (body === null) return { bytes: new Uint8Array(0), truncated: false };
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let truncated = false;
   const reader = body.getReader();
   try {
-    while (total < limit) {
+    while (true) {
+      if (total >= limit) {
+        truncated = true;
+        break;
+      }
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
       total += value.byteLength;
     }
   } catch {
-    // aborted or reset while reading: nothing more to release
+    // aborted or reset while reading: what arrived may end inside a secret
+    truncated = true;
   } finally {
     await reader.cancel().catch(() => {});
   }
-  return Buffer.concat(chunks, total).subarray(0, limit);
+  return { bytes: Buffer.concat(chunks, total).subarray(0, limit), truncated };
 }
 
 async function cancel(response: Response): Promise<void> {

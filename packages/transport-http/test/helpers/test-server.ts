@@ -18,7 +18,13 @@ export interface ReceivedRequest {
 
 /** How the server answers one request; `'hang'` reads the request and never answers. */
 export type Reply =
-  | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
+  | {
+      readonly status: number;
+      /** The reason phrase; Node's default for the status when left out. */
+      readonly statusText?: string;
+      readonly headers?: Record<string, string>;
+      readonly body?: string;
+    }
   | 'hang';
 
 /** Decides the reply to a request; `index` counts requests from 0. */
@@ -63,7 +69,8 @@ export class TestServer {
         const index = self.requests.push(request) - 1;
         const reply = self.replies.shift() ?? self.responder(request, index);
         if (reply === 'hang') return;
-        res.writeHead(reply.status, reply.headers);
+        if (reply.statusText === undefined) res.writeHead(reply.status, reply.headers);
+        else res.writeHead(reply.status, reply.statusText, reply.headers);
         res.end(reply.body ?? '');
       });
     });
