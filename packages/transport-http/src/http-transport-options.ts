@@ -46,11 +46,9 @@ export interface ResolvedHttpTransportOptions {
   readonly timeoutMillis: number;
   readonly contentType: string | undefined;
   readonly userAgent: string;
-  readonly fetch: FetchFunction;
+  /** The `fetch` to send with; `undefined`: `node:http` / `node:https`. */
+  readonly fetch: FetchFunction | undefined;
 }
-
-// Looked up at each call, so that a fetch patched after the transport was built is used.
-const globalFetch: FetchFunction = (url, init) => globalThis.fetch(url, init);
 
 /**
  * Applies defaults, then validates. Throws a `TypeError` naming the option and echoing the bad
@@ -85,8 +83,8 @@ export function resolveHttpTransportOptions(
     headers = Object.freeze(checkHeaders('headers', orDefault(options.headers, {})));
     secrets.push(...Object.values(headers));
   }
-  const fetch: unknown = orDefault(options.fetch, globalFetch);
-  if (typeof fetch !== 'function') {
+  const fetch: unknown = options.fetch;
+  if (fetch !== undefined && typeof fetch !== 'function') {
     throw new TypeError(`fetch must be a function, got ${describeValue(fetch)}`);
   }
   return Object.freeze({
@@ -114,7 +112,7 @@ export function resolveHttpTransportOptions(
       'userAgent',
       orDefault(options.userAgent, HTTP_TRANSPORT_DEFAULTS.userAgent),
     ),
-    fetch: fetch as FetchFunction,
+    fetch: fetch as FetchFunction | undefined,
   });
 }
 

@@ -6,6 +6,10 @@ import {
   RetryableError,
   type SendContext,
 } from '@telemetry-reporter/core';
+import { FetchClient } from './client/fetch-client.js';
+import type { HttpClient, IncomingResponse } from './client/http-client.js';
+import { NodeHttpClient } from './client/node-http-client.js';
+import { bodyExcerpt } from './client/response-body.js';
 import { HttpRequestError, type HttpRequestErrorDetails } from './http-request-error.js';
 import {
   type HeadersFunction,
@@ -15,7 +19,6 @@ import {
 import { AttemptAbort, untilAborted } from './internal/attempt-abort.js';
 import { checkHeaders } from './internal/headers.js';
 import { describeNetworkFailure } from './internal/network-error.js';
-import { bodyExcerpt, discardBody } from './internal/response-body.js';
 import { scrubbedExcerpt, scrubSecrets } from './internal/scrub.js';
 import { parseRetryAfterMillis } from './retry-after.js';
 import { statusOutcome } from './status-outcome.js';
@@ -26,17 +29,25 @@ const gzip = promisify(gzipCallback);
 const STATUS_TEXT_CHARS = 128;
 
 /**
- * A `Transport` that sends each payload in one HTTP request with Node's built-in `fetch`, and
- * turns the outcome into what the retrying delivery understands; see {@link HttpTransport}.
- * Options are validated here: a bad one throws a `TypeError` that names it.
+ * A `Transport` that sends each payload in one HTTP request, with `node:http` / `node:https` and
+ * a keep-alive agent of its own, or with the `fetch` option when one is given, and turns the
+ * outcome into what the retrying delivery understands; see {@link HttpTransport}. Options are
+ * validated here: a bad one throws a `TypeError` that names it.
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
-  return new FetchHttpTransport(resolveHttpTransportOptions(options));
+  const resolved = resolveHttpTransportOptions(options);
+  const client =
+    resolved.fetch === undefined
+      ? new NodeHttpClient(resolved.url)
+      : new FetchClient(resolved.fetch);
+  return new ClassifyingHttpTransport(resolved, client);
 }
 
-class FetchHttpTransport implements HttpTransport {
+/** The transport over either client: headers, gzip, timeouts, and the meaning of outcomes. */
+class ClassifyingHttpTransport implements HttpTransport {
   readonly url: string;
   readonly #options: ResolvedHttpTransportOptions;
+  readonly #client: HttpClient;
   readonly #attempts = new Set<AttemptAbort>();
   /** `METHOD url`, redacted: how every message names the request. */
   readonly #target: string;
@@ -44,8 +55,9 @@ class FetchHttpTransport implements HttpTransport {
   /** Header values the headers function returned last, to scrub from later failures. */
   #lastFunctionSecrets: readonly string[] = [];
 
-  constructor(options: ResolvedHttpTransportOptions) {
+  constructor(options: ResolvedHttpTransportOptions, client: HttpClient) {
     this.#options = options;
+    this.#client = client;
     this.url = options.redactedUrl;
     this.#target = `${options.method} ${options.redactedUrl}`;
   }
@@ -62,16 +74,15 @@ class FetchHttpTransport implements HttpTransport {
       const secrets = [...this.#options.secrets, ...this.#lastFunctionSecrets];
       const headers = await this.#headers(payload, secrets, attempt, signal);
       const body = await this.#body(payload, headers);
-      let response: Response;
+      let response: IncomingResponse;
       try {
         attempt.signal.throwIfAborted();
-        response = await this.#options.fetch(this.#options.url, {
+        response = await this.#client.request({
+          url: this.#options.url,
           method: this.#options.method,
           headers,
           body,
           signal: attempt.signal,
-          // A redirect could carry custom credential headers to another origin: not followed.
-          redirect: 'manual',
         });
       } catch (error) {
         throw this.#requestFailure(error, attempt, signal, secrets);
@@ -86,6 +97,8 @@ class FetchHttpTransport implements HttpTransport {
   async shutdown(): Promise<void> {
     this.#closed = true;
     for (const attempt of this.#attempts) attempt.abort('shutdown');
+    // Idle kept-alive connections too: none may keep the process alive after shutdown.
+    this.#client.close();
   }
 
   /** The request headers of one attempt; their values join `secrets`. */
@@ -166,7 +179,7 @@ class FetchHttpTransport implements HttpTransport {
     return gzip(payload);
   }
 
-  /** The error to reject with when `fetch` itself failed: no response at all. */
+  /** The error to reject with when the request itself failed: no response at all. */
   #requestFailure(
     error: unknown,
     attempt: AttemptAbort,
@@ -195,18 +208,16 @@ class FetchHttpTransport implements HttpTransport {
   }
 
   /** Resolves on 2xx; otherwise throws what the status means. The body is always released. */
-  async #checkResponse(response: Response, secrets: readonly string[]): Promise<void> {
+  async #checkResponse(response: IncomingResponse, secrets: readonly string[]): Promise<void> {
     const { status } = response;
     const outcome = statusOutcome(status);
     if (outcome === 'delivered') {
-      await discardBody(response);
+      await response.discard();
       return;
     }
     const responseBody = await bodyExcerpt(response, secrets);
     const retryAfterMillis =
-      outcome === 'retryable'
-        ? parseRetryAfterMillis(response.headers.get('retry-after'))
-        : undefined;
+      outcome === 'retryable' ? parseRetryAfterMillis(response.header('retry-after')) : undefined;
     const reason = scrubbedExcerpt(response.statusText, STATUS_TEXT_CHARS, secrets);
     const statusText = reason === undefined ? '' : ` ${reason}`;
     const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';

@@ -12,6 +12,7 @@ import {
   type FetchFunction,
   type HttpTransportOptions,
 } from '../src/index.js';
+import { CLIENTS } from './helpers/clients.js';
 import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { makeLogRecords } from './helpers/sdk-records.js';
@@ -219,10 +220,12 @@ const FAULTS: readonly Fault[] = [
   },
 ];
 
-describe.each([
-  ['static headers', false],
-  ['a headers function', true],
-] as const)('with %s', (_, rotating) => {
+describe.each(
+  CLIENTS.flatMap(([name, fetch]) => [
+    [`static headers over ${name}`, false, fetch] as const,
+    [`a headers function over ${name}`, true, fetch] as const,
+  ]),
+)('with %s', (_, rotating, fetch) => {
   it.each(FAULTS)(
     '$name: no error, diag line, stats object or result holds a secret',
     async (fault) => {
@@ -232,6 +235,7 @@ describe.each([
       const http = createHttpTransport({
         url: secretUrl(base),
         headers: rotating ? () => ({ ...headers, 'x-rotated': ROTATED }) : headers,
+        fetch,
         ...fault.transport,
       });
       const transport = new SweptTransport(http);

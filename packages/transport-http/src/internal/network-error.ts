@@ -1,4 +1,4 @@
-/** What a failed `fetch` tells about the failure, without keeping the error itself. */
+/** What a failed request tells about the failure, without keeping the error itself. */
 export interface NetworkFailure {
   /** The system or undici code found in the cause chain (`ECONNREFUSED`, `UND_ERR_SOCKET`). */
   readonly code: string | undefined;
@@ -15,8 +15,9 @@ export interface NetworkFailure {
 const MAX_DEPTH = 8;
 
 /**
- * Summarises what `fetch` (or the user's headers function) threw, so that the error itself, and
- * whatever secret its properties hold, is never attached. Node's fetch rejects with
+ * Summarises what the request (or the user's headers function) threw, so that the error itself,
+ * and whatever secret its properties hold, is never attached. `node:http` errors carry the
+ * system `code` themselves (`socket hang up` is ECONNRESET); Node's fetch rejects with
  * `TypeError('fetch failed')` whose `cause` is the socket or DNS error carrying a `code`;
  * happy-eyeballs failures nest an `AggregateError`. Never throws, whatever was thrown.
  */

@@ -16,7 +16,10 @@ export interface ReceivedRequest {
   readonly at: number;
 }
 
-/** How the server answers one request; `'hang'` reads the request and never answers. */
+/**
+ * How the server answers one request; `'hang'` reads the request and never answers, `'reset'`
+ * reads it and destroys the connection without an answer.
+ */
 export type Reply =
   | {
       readonly status: number;
@@ -25,7 +28,8 @@ export type Reply =
       readonly headers?: Record<string, string>;
       readonly body?: string;
     }
-  | 'hang';
+  | 'hang'
+  | 'reset';
 
 /** Decides the reply to a request; `index` counts requests from 0. */
 export type Responder = (request: ReceivedRequest, index: number) => Reply;
@@ -69,6 +73,10 @@ export class TestServer {
         const index = self.requests.push(request) - 1;
         const reply = self.replies.shift() ?? self.responder(request, index);
         if (reply === 'hang') return;
+        if (reply === 'reset') {
+          req.socket.destroy();
+          return;
+        }
         if (reply.statusText === undefined) res.writeHead(reply.status, reply.headers);
         else res.writeHead(reply.status, reply.statusText, reply.headers);
         res.end(reply.body ?? '');

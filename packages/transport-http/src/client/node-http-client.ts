@@ -1,0 +1,187 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { BodyStart, HttpClient, IncomingResponse, OutgoingRequest } from './http-client.js';
+import { DRAIN_LIMIT_BYTES } from './response-body.js';
+
+/**
+ * Connections kept per transport. Exports are sequential by default (`maxConcurrentExports` 1);
+ * a few more serve raised concurrency, and requests past this wait for a free connection.
+ */
+export const MAX_SOCKETS: number = 6;
+/**
+ * How long an idle connection is kept: below the shortest common server idle timeout (Node's
+ * `keepAliveTimeout`, 5 s), so that we close it before the server does, mid-request. A shorter
+ * `Keep-Alive: timeout=<s>` from the server wins (Node's agent reads it).
+ */
+export const IDLE_SOCKET_TIMEOUT_MILLIS: number = 4000;
+/** Errors of a kept-alive connection the server closed just as we reused it. */
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * Requests through `node:http` / `node:https` with a keep-alive agent of its own: about a third
+ * of the main-thread CPU of `fetch` per request without gzip, half to two thirds with it (see
+ * bench/http-client-cost.mjs and the README), connections
+ * reused, at most {@link MAX_SOCKETS} of them, idle ones unref'd so that they never keep the
+ * process alive, and all of them destroyed by `close()`.
+ */
+export class NodeHttpClient implements HttpClient {
+  readonly #agent: http.Agent;
+  readonly #send: typeof http.request;
+
+  constructor(url: string) {
+    const options: http.AgentOptions = {
+      keepAlive: true,
+      maxSockets: MAX_SOCKETS,
+      maxFreeSockets: MAX_SOCKETS,
+      timeout: IDLE_SOCKET_TIMEOUT_MILLIS,
+      // The most recently used connection first, so that the others idle out.
+      scheduling: 'lifo',
+    };
+    const secure = new URL(url).protocol === 'https:';
+    this.#agent = secure ? new https.Agent(options) : new http.Agent(options);
+    this.#send = secure ? https.request : http.request;
+  }
+
+  async request(request: OutgoingRequest): Promise<IncomingResponse> {
+    // A server may close an idle connection just as we reuse it: the request never reached it,
+    // so it goes again at once on another connection; each try retires one stale connection.
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.#exchange(request);
+      } catch (error) {
+        if (!(error instanceof StaleConnectionError)) throw error;
+        if (tries > MAX_SOCKETS || request.signal.aborted) throw error.cause;
+      }
+    }
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #exchange(request: OutgoingRequest): Promise<IncomingResponse> {
+    const { signal } = request;
+    signal.throwIfAborted();
+    return new Promise<IncomingResponse>((resolve, reject) => {
+      let outgoing: http.ClientRequest;
+      try {
+        outgoing = this.#send(request.url, {
+          method: request.method,
+          headers: { ...request.headers, 'content-length': byteLength(request.body) },
+          agent: this.#agent,
+        });
+      } catch (error) {
+        reject(error); // an invalid header character: Node refuses to build the request
+        return;
+      }
+      const onAbort = (): void => {
+        // Always an error of our own: without one Node reports the abort as a reset, which
+        // must not read as a stale connection. The transport rejects with the signal's reason.
+        outgoing.destroy(new DOMException('the request was aborted', 'AbortError'));
+      };
+      // Removed once the body is read or discarded: the signal bounds the body too.
+      const release = (): void => signal.removeEventListener('abort', onAbort);
+      signal.addEventListener('abort', onAbort, { once: true });
+      outgoing.on('error', (error: Error) => {
+        release();
+        reject(
+          outgoing.reusedSocket && STALE_CONNECTION_CODES.has(codeOf(error))
+            ? new StaleConnectionError(error)
+            : error,
+        );
+      });
+      outgoing.on('response', (incoming: http.IncomingMessage) => {
+        // From here on errors surface while the body is read; the listener above stays, so an
+        // error after the response is never unhandled, and settles nothing twice.
+        resolve(new NodeResponse(incoming, outgoing, release));
+      });
+      outgoing.end(request.body);
+    });
+  }
+}
+
+/** A reset of a reused connection before any response: safe to send again at once. */
+class StaleConnectionError extends Error {
+  constructor(cause: Error) {
+    super('the kept-alive connection was closed by the server', { cause });
+  }
+}
+
+class NodeResponse implements IncomingResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly #incoming: http.IncomingMessage;
+  readonly #outgoing: http.ClientRequest;
+  readonly #release: () => void;
+
+  constructor(incoming: http.IncomingMessage, outgoing: http.ClientRequest, release: () => void) {
+    this.#incoming = incoming;
+    this.#outgoing = outgoing;
+    this.#release = release;
+    this.status = incoming.statusCode ?? 0;
+    this.statusText = incoming.statusMessage ?? '';
+    incoming.on('error', () => {}); // a reset while reading: consume() sees the 'close'
+  }
+
+  header(name: string): string | undefined {
+    const value = this.#incoming.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  read(limit: number): Promise<BodyStart> {
+    return this.#consume(limit);
+  }
+
+  async discard(): Promise<void> {
+    await this.#consume(0);
+  }
+
+  /**
+   * Keeps the first `keep` bytes and reads on to the end, so that the connection goes back to
+   * the agent; a body past {@link DRAIN_LIMIT_BYTES} is cut and its connection destroyed.
+   */
+  #consume(keep: number): Promise<BodyStart> {
+    const incoming = this.#incoming;
+    return new Promise<BodyStart>((resolve) => {
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      let seen = 0;
+      const finish = (complete: boolean): void => {
+        incoming.off('data', onData);
+        incoming.off('end', onEnd);
+        incoming.off('close', onClose);
+        if (!complete) this.#outgoing.destroy();
+        this.#release();
+        const bytes = Buffer.concat(chunks, kept).subarray(0, keep);
+        resolve({ bytes, truncated: !complete || seen > keep });
+      };
+      const onData = (chunk: Buffer): void => {
+        seen += chunk.length;
+        if (kept < keep) {
+          chunks.push(chunk);
+          kept += chunk.length;
+        }
+        if (seen > DRAIN_LIMIT_BYTES) finish(false);
+      };
+      const onEnd = (): void => finish(true);
+      // 'close' before 'end': aborted, reset, or destroyed by the signal.
+      const onClose = (): void => finish(false);
+      if (incoming.readableEnded || incoming.destroyed) {
+        finish(incoming.readableEnded);
+        return;
+      }
+      incoming.on('data', onData);
+      incoming.on('end', onEnd);
+      incoming.on('close', onClose);
+    });
+  }
+}
+
+function byteLength(body: string | Uint8Array): number {
+  return typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+}
+
+function codeOf(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : '';
+}

@@ -1,0 +1,198 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { isPermanentError, isRetryableError, type SendContext } from '@telemetry-reporter/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
+import { TestServer } from './helpers/test-server.js';
+
+// What the default client (node:http with a keep-alive agent of its own) adds to the behaviour
+// both clients share (http-transport.test.ts): connections reused, bounded, drained, retired
+// when stale, destroyed at shutdown, and never keeping the process alive.
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await TestServer.start();
+});
+
+afterEach(async () => {
+  await server.stop();
+});
+
+const context = (signal: AbortSignal = new AbortController().signal): SendContext => ({
+  signal,
+  attempt: 1,
+  recordCount: 1,
+});
+
+function transport(options: Partial<HttpTransportOptions> = {}) {
+  return createHttpTransport({ url: server.url(), ...options });
+}
+
+describe('connections', () => {
+  it('are reused across sends, without waiting a tick', async () => {
+    const http = transport();
+    for (let i = 0; i < 5; i++) await http.send('[]', context());
+    expect(server.requests).toHaveLength(5);
+    expect(server.connections).toBe(1);
+  });
+
+  it('are at most six, however many sends are in flight', async () => {
+    const http = transport();
+    await Promise.all(Array.from({ length: 20 }, () => http.send('[]', context())));
+    expect(server.requests).toHaveLength(20);
+    expect(server.connections).toBeGreaterThan(1);
+    expect(server.connections).toBeLessThanOrEqual(6);
+  });
+
+  it('a send waiting for one of them is still bound by timeoutMillis and the export signal', async () => {
+    server.responder = () => 'hang';
+    const http = transport({ timeoutMillis: 500 });
+    const busy = Array.from({ length: 6 }, () =>
+      http.send('[]', context()).catch((e: unknown) => e),
+    );
+    await expect.poll(() => server.requests.length).toBe(6);
+    const controller = new AbortController();
+    const aborted = http.send('[]', context(controller.signal)).catch((e: unknown) => e);
+    const timedOut = http.send('[]', context()).catch((e: unknown) => e);
+    const reason = new Error('export deadline');
+    controller.abort(reason);
+    expect(await aborted).toBe(reason);
+    expect(((await timedOut) as Error).message).toContain('timed out after 500 ms');
+    for (const error of await Promise.all(busy)) {
+      expect((error as Error).message).toContain('timed out after 500 ms');
+    }
+  });
+
+  it('shutdown ends sends in flight and sends waiting for a connection alike', async () => {
+    server.responder = () => 'hang';
+    const http = transport();
+    const sends = Array.from({ length: 8 }, () =>
+      http.send('[]', context()).catch((e: unknown) => e),
+    );
+    await expect.poll(() => server.requests.length).toBe(6);
+    await http.shutdown();
+    for (const error of await Promise.all(sends)) expect(isPermanentError(error)).toBe(true);
+    await server.socketsClosed(6);
+    expect(server.requests).toHaveLength(6);
+  });
+
+  it('are reused after an error answer too: its body is drained, not cut', async () => {
+    server.replies.push(
+      { status: 400, headers: { 'content-type': 'text/plain' }, body: 'bad '.repeat(2000) },
+      { status: 503, headers: { 'content-type': 'application/x-protobuf' }, body: 'x'.repeat(50) },
+    );
+    const http = transport();
+    expect(isPermanentError(await http.send('[]', context()).catch((e: unknown) => e))).toBe(true);
+    expect(isRetryableError(await http.send('[]', context()).catch((e: unknown) => e))).toBe(true);
+    await http.send('[]', context());
+    expect(server.connections).toBe(1);
+  });
+
+  it('are closed rather than read for long when a body passes 64 KiB', async () => {
+    server.replies.push({ status: 200, body: 'x'.repeat(1024 * 1024) });
+    const http = transport();
+    await http.send('[]', context());
+    await server.socketsClosed(1);
+    await http.send('[]', context());
+    expect(server.connections).toBe(2);
+  });
+
+  it('a kept-alive connection the server reset is retired, and the request sent again at once', async () => {
+    // the second request arrives on the connection of the first, which the server then drops
+    server.replies.push({ status: 200 }, 'reset');
+    const http = transport();
+    await http.send('[1]', context());
+    await http.send('[2]', context());
+    expect(server.requests.map((r) => r.body.toString())).toEqual(['[1]', '[2]', '[2]']);
+    expect(server.connections).toBe(2);
+  });
+
+  it('a reset of a new connection is not sent again: the delivery decides', async () => {
+    server.replies.push('reset');
+    const error = await transport()
+      .send('[]', context())
+      .catch((e: unknown) => e);
+    expect(isRetryableError(error)).toBe(true);
+    expect((error as Error).message).toContain('ECONNRESET');
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('shutdown', () => {
+  it('destroys idle kept-alive connections', async () => {
+    const http = transport();
+    await http.send('[]', context());
+    expect(server.closedConnections).toBe(0);
+    await http.shutdown();
+    await server.socketsClosed(1);
+  });
+});
+
+describe('header values Node refuses to send', () => {
+  it('fail the send as permanent, naming the header and not its value', async () => {
+    const error = await transport({ headers: { authorization: 'Bearer s3cr3t\u0001t0ken' } })
+      .send('[]', context())
+      .catch((e: unknown) => e);
+    expect(isPermanentError(error)).toBe(true);
+    expect((error as Error).message).toContain('Invalid character in header content');
+    expect((error as Error).message).toContain('authorization');
+    expect((error as Error).message).not.toContain('s3cr3t');
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+/**
+ * A server in another process, so that its sockets do not count as this process's. It holds
+ * every answer until a line arrives on its stdin.
+ */
+async function serverProcess(): Promise<{ url: string; child: ChildProcess; answer(): void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const held = [];
+       const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => held.push(r)); });
+       process.stdin.on('data', () => { for (const r of held.splice(0)) r.end(); });
+       s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const [port] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+  return {
+    url: `http://127.0.0.1:${port.toString().trim()}/v1/logs`,
+    child,
+    answer: () => child.stdin?.write('\n'),
+  };
+}
+
+/** How many handles of each kind keep the event loop alive. */
+function keepingAlive(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
+describe('the process', () => {
+  it('is kept alive by a request in flight, and by nothing once it is answered', async () => {
+    const { url, child, answer } = await serverProcess();
+    try {
+      const http = createHttpTransport({ url, timeoutMillis: 60_000 });
+      const before = keepingAlive().TCPSocketWrap ?? 0;
+      const timers = keepingAlive().Timeout ?? 0;
+      const sent = http.send('[]', context());
+      // the request's socket does count while it is in flight: the check sees such sockets
+      await expect.poll(() => keepingAlive().TCPSocketWrap ?? 0).toBe(before + 1);
+      answer();
+      await sent;
+      // the connection stays open in the agent, unref'd; the attempt's timer is cleared
+      expect(keepingAlive().TCPSocketWrap ?? 0).toBe(before);
+      expect(keepingAlive().Timeout ?? 0).toBeLessThanOrEqual(timers);
+      await http.shutdown();
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill();
+      await exited;
+    }
+  });
+});
