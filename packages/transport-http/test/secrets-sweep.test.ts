@@ -6,6 +6,7 @@ import {
   TransportLogRecordExporter,
   unaccountedRecords,
 } from '@telemetry-reporter/otel';
+import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createHttpTransport,
@@ -13,7 +14,6 @@ import {
   type HttpTransportOptions,
 } from '../src/index.js';
 import { CLIENTS } from './helpers/clients.js';
-import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { makeLogRecords } from './helpers/sdk-records.js';
 import { exposed, leakedFragments } from './helpers/secret-leaks.js';

@@ -5,6 +5,7 @@ import {
   type RetryableError,
   type SendContext,
 } from '@telemetry-reporter/core';
+import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createHttpTransport,
@@ -12,7 +13,6 @@ import {
   type HttpTransportOptions,
 } from '../src/index.js';
 import { CLIENTS } from './helpers/clients.js';
-import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { exposed, leakedFragments, trailingStartOf } from './helpers/secret-leaks.js';
 import { type Reply, refusedUrl, TestServer } from './helpers/test-server.js';

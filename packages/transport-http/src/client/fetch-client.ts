@@ -1,4 +1,4 @@
-import { describeValue } from '@telemetry-reporter/core';
+import { describeValue } from '@telemetry-reporter/core/internal';
 import type { FetchFunction } from '../types.js';
 import type { BodyStart, HttpClient, IncomingResponse, OutgoingRequest } from './http-client.js';
 import { DRAIN_LIMIT_BYTES } from './response-body.js';
