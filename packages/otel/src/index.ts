@@ -125,3 +125,4 @@ export {
   installExitHandlers,
   type UninstallExitHandlers,
 } from './setup/exit-handlers.js';
+export { getRegisteredTelemetry } from './setup/registered-telemetry.js';

@@ -574,8 +574,9 @@ describe('installExitHandlers options', () => {
     expect(listeners()).toEqual(before);
   });
 
-  // The handlers run in this process: with an app handler of its own on SIGHUP, they shut the
-  // providers down and leave the process alone (no re-raised signal).
+  // The handlers run in this process: with an app handler of its own on SIGHUP, they drain the
+  // processors, flush the providers (the app keeps running, so they stay up) and leave the
+  // process alone (no re-raised signal).
   async function onSignal(
     providers: Parameters<typeof installExitHandlers>[0],
     shutdownTimeoutMillis: number,
@@ -602,7 +603,7 @@ describe('installExitHandlers options', () => {
     'accepts shutdownTimeoutMillis %s and waits for it, never less',
     async (_label, value) => {
       const millis = value as number;
-      const hung = { shutdown: () => new Promise<void>(() => {}) };
+      const hung = { forceFlush: () => new Promise<void>(() => {}), shutdown: async () => {} };
       // Just before the deadline (the timeout plus 250 ms of grace, at most what a timer can
       // wait) nothing has given up: a timer asked for more than 2**31-1 ms would fire at once.
       await onSignal([hung], millis, Math.min(millis + 250, MAX_TIMER_MILLIS) - 1);
@@ -613,42 +614,47 @@ describe('installExitHandlers options', () => {
   );
 
   it('reports the deadline once it passes', async () => {
-    const hung = { shutdown: () => new Promise<void>(() => {}) };
+    const hung = { forceFlush: () => new Promise<void>(() => {}), shutdown: async () => {} };
     await onSignal([hung], 1000, 1250);
     expect(diagLines.warn).toContain(
       'telemetry shutdown did not finish within 1250 ms; exiting anyway',
     );
   });
 
-  it('survives providers whose shutdown throws, rejects or returns no promise', async () => {
-    let shutdowns = 0;
+  it('survives providers whose flush throws, rejects or returns no promise', async () => {
+    let flushes = 0;
+    const shutdown = async (): Promise<void> => {};
     const providers = [
       {
-        shutdown: (): Promise<void> => {
-          shutdowns++;
+        forceFlush: (): Promise<void> => {
+          flushes++;
           throw new Error('sync failure');
         },
+        shutdown,
       },
       {
-        shutdown: (): Promise<void> => {
-          shutdowns++;
+        forceFlush: (): Promise<void> => {
+          flushes++;
           return Promise.reject(new Error('async failure'));
         },
+        shutdown,
       },
       {
-        shutdown: (): Promise<void> => {
-          shutdowns++;
+        forceFlush: (): Promise<void> => {
+          flushes++;
           return undefined as never; // no promise at all
         },
+        shutdown,
       },
       {
-        shutdown: async (): Promise<void> => {
-          shutdowns++;
+        forceFlush: async (): Promise<void> => {
+          flushes++;
         },
+        shutdown,
       },
     ];
     await onSignal(providers, 1000, 0);
-    expect(shutdowns).toBe(4);
+    expect(flushes).toBe(4);
     expect(
       diagLines.warn.filter((l) => l === 'provider shutdown or flush failed during exit'),
     ).toHaveLength(2);

@@ -79,7 +79,9 @@ async function buildInSlices<Item, Payload>(
   const builder = begin(options);
   let position = 0;
   while (position < items.length) {
-    if (sliceBudgetLeft() <= 0) {
+    // The first slice runs at once: a small batch never waits for a turn, and several exports
+    // starting together add one slice each at most before the budget makes them take turns.
+    if (position > 0 && sliceBudgetLeft() <= 0) {
       await nextTurn();
       // The deadline passed while waiting: what is built is still a valid payload, but its send
       // would be aborted at once; the engine settles the rest at its deadline.

@@ -3,7 +3,8 @@
 // - the reporter facade and the diagnostics_channel adapter ask for a processor's control (a
 //   flush that reports whether it completed, a shutdown with its own deadline, whether it still
 //   accepts records), which OpenTelemetry's processor interface has no room for;
-// - the exit handlers ask how many records every live processor still holds.
+// - the exit handlers ask how many records every live processor still holds, and shut them all
+//   down before the providers, so that a record emitted while they drain is counted.
 // Only processors of this copy of the package are found: the facade builds its own, and each copy
 // that installs exit handlers counts its own processors.
 
@@ -25,6 +26,8 @@ export interface ProcessorControl {
   readonly accepting: boolean;
   /** Records queued or in flight. */
   pending(): number;
+  /** The processor's own shutdown deadline. */
+  readonly shutdownTimeoutMillis: number;
 }
 
 const controls = new WeakMap<object, ProcessorControl>();
@@ -54,4 +57,22 @@ export function pendingRecords(): number {
     pending += control.pending();
   }
   return pending;
+}
+
+/**
+ * Shuts every live processor of this copy of the package down, each within `timeoutMillis` or
+ * its own `shutdownTimeoutMillis`, whichever is shorter; resolves when all are done. From then on
+ * they count what they are given as `already_shutdown`. Never rejects.
+ */
+export async function shutdownProcessors(timeoutMillis: number): Promise<void> {
+  const shutdowns: Promise<void>[] = [];
+  for (const ref of live) {
+    const processor = ref.deref();
+    const control = processor === undefined ? undefined : controls.get(processor);
+    if (control === undefined) continue;
+    shutdowns.push(
+      control.shutdown(Math.min(timeoutMillis, control.shutdownTimeoutMillis)).catch(() => {}),
+    );
+  }
+  await Promise.all(shutdowns);
 }

@@ -202,6 +202,7 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
         const { queued, inFlight } = engine.stats();
         return queued + inFlight;
       },
+      shutdownTimeoutMillis: options.shutdownTimeoutMillis,
     };
     registerProcessor(this, control);
   }

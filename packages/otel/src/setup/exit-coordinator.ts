@@ -1,14 +1,14 @@
 import { MAX_TIMER_MILLIS } from '@telemetry-reporter/core';
-import { diagLogger } from '../internal/diag-logger.js';
+import { warnUser, writeStderr } from '../internal/user-warning.js';
+import {
+  describeFatal,
+  type FlushableProvider,
+  flushProviders,
+  shutdownProviders,
+  withDeadline,
+} from './exit-work.js';
 
-/**
- * A `LoggerProvider`, a `TracerProvider`, a `NodeSDK`, or anything else that shuts down (and
- * flushes, if it can: without `forceFlush`, `beforeExit` skips it).
- */
-export interface FlushableProvider {
-  forceFlush?(): Promise<void>;
-  shutdown(): Promise<void>;
-}
+export type { FlushableProvider } from './exit-work.js';
 
 // One coordinator per process, whatever the number of installations: `register` and the app's
 // own installExitHandlers, configureFromEnvironment called twice, or two copies of this package
@@ -18,11 +18,20 @@ export interface FlushableProvider {
 // installed once, and "ours" means the coordinator's. The state lives on globalThis under a
 // registered symbol so that every copy of the package finds the same one: its shape is a
 // protocol between versions, to extend only.
+//
+// The order at exit: first this package's processors are shut down (drained within the
+// deadline), and only then the providers. While the processors drain, the SDK still hands them
+// every record, and they count the late ones as already_shutdown; a provider shut down first
+// would discard them without a trace. When the app handles the signal itself and keeps serving,
+// the providers are flushed, not shut down: the app decides when it ends.
 
 const STATE = Symbol.for('telemetry-reporter.exit-handlers');
 
 /** A little past the processors' own deadline, so that they count and report what they give up. */
 const DEADLINE_GRACE_MILLIS = 250;
+
+/** How long the process may outlive a `beforeExit` deadline, for what this package aborted. */
+export const EXIT_MARGIN_MILLIS = 1000;
 
 /** What one `installExitHandlers` call registered, validated. */
 export interface ExitInstallation {
@@ -33,6 +42,11 @@ export interface ExitInstallation {
   readonly fatal: boolean;
   /** Records queued or in flight in the reporter processors of the installing copy. */
   readonly pendingRecords: () => number;
+  /**
+   * Shuts the reporter processors of the installing copy down within `timeoutMillis`. Absent
+   * in copies older than this field: their processors are shut down with their providers.
+   */
+  readonly shutdownProcessors?: (timeoutMillis: number) => Promise<void>;
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -46,10 +60,16 @@ interface CoordinatorState {
   readonly listeners: Map<string, Listener>;
   /** Installations flushed once on `beforeExit` already. */
   readonly flushed: WeakSet<ExitInstallation>;
-  /** Set once a signal or a fatal exception started shutting every provider down. */
+  /** Set once a signal or a fatal exception started shutting everything down. */
   shutdown: Promise<void> | undefined;
   /** Set once a signal was raised again, so that it is raised once. */
   raised: boolean;
+  /** Set once a fatal exception is being handled: a second one is not reported again. */
+  fatal?: boolean;
+  /** When the `beforeExit` flushes must be done by, set at the first `beforeExit`. */
+  beforeExitDeadlineAt?: number;
+  /** Set once the `beforeExit` deadline passed and the pending work was given up. */
+  gaveUp?: boolean;
 }
 
 function coordinator(): CoordinatorState {
@@ -133,7 +153,7 @@ function onSignal(state: CoordinatorState, signal: NodeJS.Signals): void {
     if (!appHandlesIt) raise(state, signal);
     return;
   }
-  void shutdownAll(state).then(() => {
+  void stopAll(state, appHandlesIt).then(() => {
     if (!appHandlesIt) raise(state, signal);
   });
 }
@@ -148,53 +168,98 @@ function raise(state: CoordinatorState, signal: NodeJS.Signals): void {
 }
 
 function onBeforeExit(state: CoordinatorState): void {
-  if (state.shutdown !== undefined) return;
+  if (state.shutdown !== undefined || state.gaveUp === true) return;
   const installations = [...state.installations].filter((i) => i.beforeExit);
   // The first time, flush every provider; after that only while reporter processors still hold
   // records, or flushing (which itself schedules work) would wake the loop forever.
   const fresh = installations.some((i) => !state.flushed.has(i));
   if (!fresh && pendingRecords(state) === 0) return;
   for (const installation of installations) state.flushed.add(installation);
-  void withDeadline(
-    Promise.all(providersOf(installations).map((p) => settle(() => p.forceFlush?.()))),
-    largestTimeout(installations),
-    'flush',
+  // One deadline for every round of flushing, from the first beforeExit: a script that ends
+  // with its backend down still ends, by the deadline plus EXIT_MARGIN_MILLIS.
+  const timeout = largestTimeout(installations);
+  state.beforeExitDeadlineAt ??= Date.now() + timeout;
+  const left = state.beforeExitDeadlineAt - Date.now();
+  const flush = left > 0 ? withDeadline(flushProviders(providersOf(installations)), left) : false;
+  void Promise.resolve(flush).then((inTime) => {
+    if (!inTime) giveUp(state, timeout);
+  });
+}
+
+/**
+ * The beforeExit flushes passed their deadline: the processors are shut down at once (what is
+ * left counts as shutdown_timeout, sends are aborted, nothing of ours holds the loop), and should
+ * anything else still keep the process up, it exits EXIT_MARGIN_MILLIS later, with its code.
+ */
+function giveUp(state: CoordinatorState, timeout: number): void {
+  if (state.gaveUp === true) return;
+  state.gaveUp = true;
+  warnUser(
+    'TELEMETRY_REPORTER_EXIT_DEADLINE',
+    `telemetry flush at exit did not finish within ${timeout} ms; ${pendingRecords(state)} records still queued or in flight are dropped (shutdown_timeout) and the process exits`,
   );
+  void shutdownProcessors(state, 0);
+  // Unref'd: it fires only if something else keeps the loop alive, and then ends the wait.
+  setTimeout(() => process.exit(), EXIT_MARGIN_MILLIS).unref();
 }
 
 function onFatal(state: CoordinatorState, error: unknown, origin: string): void {
   if (foreignListeners(state, 'uncaughtException') > 0) return; // the app decides
-  process.stderr.write(`${describeFatal(error, origin)}\n\nNode.js ${process.version}\n`);
+  // Handled once. A second fatal error while exiting is not reported again: with stdout or
+  // stderr closed (`node app.js | head -1`) each report would fail and be reported in turn,
+  // an endless loop on the CPU that starves the timers the exit waits for.
+  if (state.fatal === true) return;
+  state.fatal = true;
+  writeStderr(`${describeFatal(error, origin)}\n\nNode.js ${process.version}\n`);
   process.exitCode = 1;
-  void shutdownAll(state).finally(() => process.exit(1));
+  void stopAll(state, false).finally(() => process.exit(1));
 }
 
 function onExit(state: CoordinatorState): void {
   const pending = pendingRecords(state);
-  if (pending > 0 && state.shutdown === undefined) {
-    diagLogger.warn(
-      `process exiting with ${pending} telemetry records still pending: process.exit() cannot wait for delivery; await provider.shutdown() before calling it`,
-    );
-  }
+  if (pending === 0) return;
+  // Synchronously: nothing scheduled from an exit listener runs any more.
+  warnUser(
+    'TELEMETRY_REPORTER_EXIT_PENDING',
+    `process exiting with ${pending} telemetry records still queued or in flight: they are lost. process.exit() cannot wait for delivery: await provider.shutdown(), or let the exit handlers finish, before calling it`,
+    true,
+  );
 }
 
-/** Shuts down every provider of every installation, once, within the largest timeout. */
-function shutdownAll(state: CoordinatorState): Promise<void> {
+/**
+ * Shuts the reporter processors of every installation down, then the providers (or, when the
+ * app keeps running, flushes them), once, within the largest timeout. Never rejects.
+ */
+function stopAll(state: CoordinatorState, appKeepsRunning: boolean): Promise<void> {
   if (state.shutdown === undefined) {
     const installations = [...state.installations];
-    state.shutdown = withDeadline(
-      Promise.all(providersOf(installations).map((p) => settle(() => p.shutdown()))),
-      // Never past what a timer can wait: it would fire at once.
-      Math.min(largestTimeout(installations) + DEADLINE_GRACE_MILLIS, MAX_TIMER_MILLIS),
-      'shutdown',
+    const timeout = largestTimeout(installations);
+    const providers = providersOf(installations);
+    const work = shutdownProcessors(state, timeout).then(() =>
+      appKeepsRunning ? flushProviders(providers) : shutdownProviders(providers),
     );
+    // A little past the processors' own deadline, so that they count what they give up; never
+    // past what a timer can wait, or it would fire at once.
+    const millis = Math.min(timeout + DEADLINE_GRACE_MILLIS, MAX_TIMER_MILLIS);
+    state.shutdown = withDeadline(work, millis).then((inTime) => {
+      if (inTime) return;
+      warnUser(
+        'TELEMETRY_REPORTER_EXIT_DEADLINE',
+        `telemetry shutdown did not finish within ${millis} ms; exiting anyway`,
+      );
+    });
   }
   return state.shutdown;
 }
 
-/** Each provider once, even when two installations name it. */
+/** The reporter processors of every installation (each copy once), shut down in time. */
+async function shutdownProcessors(state: CoordinatorState, timeoutMillis: number): Promise<void> {
+  const shutdowns = new Set([...state.installations].map((i) => i.shutdownProcessors));
+  await Promise.all([...shutdowns].map((shutdown) => shutdown?.(timeoutMillis)));
+}
+
 function providersOf(installations: readonly ExitInstallation[]): FlushableProvider[] {
-  return [...new Set(installations.flatMap((i) => i.providers))];
+  return installations.flatMap((i) => i.providers);
 }
 
 function largestTimeout(installations: readonly ExitInstallation[]): number {
@@ -207,45 +272,4 @@ function pendingRecords(state: CoordinatorState): number {
   let pending = 0;
   for (const count of counters) pending += count();
   return pending;
-}
-
-function reportFailure(error: unknown): void {
-  diagLogger.warn('provider shutdown or flush failed during exit', error);
-}
-
-/** Calls a provider's method; a throw, a rejection or a result that is no promise never escapes. */
-function settle(call: () => Promise<void> | undefined): Promise<void> {
-  try {
-    return Promise.resolve(call()).then(() => {}, reportFailure);
-  } catch (error) {
-    reportFailure(error);
-    return Promise.resolve();
-  }
-}
-
-/** Resolves when `work` settles or when `millis` pass; the timer holds the process open. */
-function withDeadline(
-  work: Promise<unknown>,
-  millis: number,
-  what: 'shutdown' | 'flush',
-): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      diagLogger.warn(`telemetry ${what} did not finish within ${millis} ms; exiting anyway`);
-      resolve();
-    }, millis);
-  });
-  return Promise.race([work.then(() => {}), deadline]).finally(() => clearTimeout(timer));
-}
-
-function describeFatal(error: unknown, origin: string): string {
-  let text: string;
-  try {
-    text =
-      error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-  } catch {
-    text = 'an error that cannot be printed';
-  }
-  return origin === 'unhandledRejection' ? `Uncaught (in promise) ${text}` : text;
 }

@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 import { BATCH_DEFAULTS } from '@telemetry-reporter/core';
 import { booleanOption, describeValue, millisOption } from '@telemetry-reporter/core/internal';
 import { shutdownTimeoutFromEnv } from '../environment/env-config.js';
-import { pendingRecords } from '../processors/processor-registry.js';
+import { pendingRecords, shutdownProcessors } from '../processors/processor-registry.js';
 import { addInstallation, type FlushableProvider } from './exit-coordinator.js';
 
 export type { FlushableProvider } from './exit-coordinator.js';
@@ -93,6 +93,7 @@ export function installExitHandlers(
     beforeExit: booleanOption('beforeExit', options.beforeExit, true),
     fatal: booleanOption('fatal', options.fatal, true),
     pendingRecords,
+    shutdownProcessors,
   });
 }
 

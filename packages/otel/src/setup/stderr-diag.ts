@@ -1,5 +1,6 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import type { Environment } from '../environment/env-config.js';
+import { writeStderr } from '../internal/user-warning.js';
 
 const LEVELS: Readonly<Record<string, DiagLogLevel>> = {
   NONE: DiagLogLevel.NONE,
@@ -22,9 +23,7 @@ export function routeDiagToStderr(env: Environment): void {
     (prefix: string) =>
     (message: string, ...args: unknown[]): void => {
       const rest = args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a)));
-      process.stderr.write(
-        `${[`@telemetry-reporter/otel ${prefix}`, message, ...rest].join(' ')}\n`,
-      );
+      writeStderr(`${[`@telemetry-reporter/otel ${prefix}`, message, ...rest].join(' ')}\n`);
     };
   diag.setLogger(
     {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { captureDiag } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { installExitHandlers } from '../../src/index.js';
+import { installExitHandlers, ReporterLogRecordProcessor } from '../../src/index.js';
 import { runFixture } from '../helpers/child-process.js';
 import { type InstalledApp, installApp } from '../helpers/installed-app.js';
 import { never, RecordReceiver, slowly } from '../helpers/record-receiver.js';
@@ -90,7 +90,7 @@ describe('a service with installExitHandlers', { timeout: 60_000 }, () => {
     const result = await runFixture('exit-app.mjs', { env: env('exit'), killAfterMillis: 45_000 });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(
-      'process exiting with 10000 telemetry records still pending: process.exit() cannot wait for delivery',
+      'process exiting with 10000 telemetry records still queued or in flight: they are lost. process.exit() cannot wait for delivery',
     );
   });
 });
@@ -188,7 +188,9 @@ describe('the beforeExit flush', { timeout: 30_000 }, () => {
       }),
       killAfterMillis: 20_000,
     });
-    expect(result.stderr).toContain('telemetry flush did not finish within 300 ms; exiting anyway');
+    expect(result.stderr).toMatch(
+      /telemetry flush at exit did not finish within 300 ms; \d+ records still queued or in flight are dropped \(shutdown_timeout\) and the process exits/,
+    );
     expect(result.stderr).not.toContain('telemetry shutdown did not finish');
     expect(result).toMatchObject({ code: 0, signal: null });
   });
@@ -234,18 +236,26 @@ describe('installExitHandlers', () => {
     }
   });
 
-  it('shuts down the providers of every installation on a signal, within the largest timeout', async () => {
+  it('on a signal the app handles itself, drains the processors, then flushes (never shuts down) the providers of every installation, within the largest timeout', async () => {
     vi.useFakeTimers();
     const diag = captureDiag();
-    // An app handler of its own on SIGHUP: the handlers shut down and leave the process alone.
+    // An app handler of its own on SIGHUP: the app keeps running and decides when it ends, so
+    // the providers stay up (a record emitted meanwhile still reaches a processor, counted).
     const appHandler = (): void => {};
     process.on('SIGHUP', appHandler);
-    const shutDown: string[] = [];
+    const calls: string[] = [];
     const hung = (name: string) => ({
-      shutdown: () => {
-        shutDown.push(name);
+      forceFlush: () => {
+        calls.push(`flush ${name}`);
         return new Promise<void>(() => {});
       },
+      shutdown: () => {
+        calls.push(`shutdown ${name}`);
+        return Promise.resolve();
+      },
+    });
+    const processor = new ReporterLogRecordProcessor({
+      exporter: { export: (_r, done) => done({ code: 0 }), shutdown: async () => {} },
     });
     const shared = hung('shared');
     const options = { signals: ['SIGHUP'] as NodeJS.Signals[], beforeExit: false, fatal: false };
@@ -259,7 +269,19 @@ describe('installExitHandlers', () => {
     });
     try {
       process.emit('SIGHUP', 'SIGHUP');
-      expect(shutDown).toEqual(['first', 'shared', 'second']); // each provider once
+      await vi.advanceTimersByTimeAsync(0);
+      // the processors first: from now on a late record is counted, not lost
+      processor.onEmit({
+        hrTime: [0, 0],
+        attributes: {},
+        resource: { attributes: {} },
+        instrumentationScope: { name: 'late' },
+      });
+      expect(processor.stats()).toMatchObject({
+        received: 1,
+        dropped: expect.objectContaining({ already_shutdown: 1 }),
+      });
+      expect(calls).toEqual(['flush first', 'flush shared', 'flush second']); // each once
       await vi.advanceTimersByTimeAsync(3249);
       expect(diag.warn.filter((l) => l.startsWith('telemetry shutdown'))).toEqual([]);
       await vi.advanceTimersByTimeAsync(1);
