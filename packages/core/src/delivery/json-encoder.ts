@@ -12,12 +12,13 @@ export interface JsonEncoderOptions<Item> {
    */
   map?: (item: Item) => unknown;
   /**
-   * Serialises one record to its JSON text, in place of `JSON.stringify(map(record))`: for a
-   * hand-written serialiser that is faster than building an object first. May throw: that
-   * record alone is dropped as `encoding_failed`. Must return a JSON text; `map` is then unused.
-   * @default JSON.stringify of `map(record)`
+   * Writes a record's JSON text itself, appending it to `out` in one or more pieces, in place of
+   * `JSON.stringify(map(record))`: for a hand-written serialiser that builds no object. May
+   * throw: what it appended is taken back and that record alone is dropped as
+   * `encoding_failed`. `map` is then unused.
+   * @default appends JSON.stringify of `map(record)`
    */
-  stringify?: (item: Item) => string;
+  write?: (item: Item, out: string[]) => void;
   /**
    * `'array'`: one JSON array holding one element per record. `'ndjson'`: one JSON document per
    * line, each line ending in `\n`.
@@ -46,19 +47,23 @@ export class RecordTooLargeError extends Error {
 export function createJsonEncoder<Item>(
   options: JsonEncoderOptions<Item> = {},
 ): Encoder<Item, string> {
-  const { map, stringify } = options;
+  const { map, write } = options;
   if (map !== undefined && typeof map !== 'function') {
     throw new TypeError(`map must be a function, got ${describeValue(map)}`);
   }
-  if (stringify !== undefined && typeof stringify !== 'function') {
-    throw new TypeError(`stringify must be a function, got ${describeValue(stringify)}`);
+  if (write !== undefined && typeof write !== 'function') {
+    throw new TypeError(`write must be a function, got ${describeValue(write)}`);
   }
   const format = options.format === undefined ? 'array' : oneOf('format', options.format, FORMATS);
-  const toJson: (item: Item) => unknown =
-    stringify ??
-    (map === undefined ? (item) => JSON.stringify(item) : (item) => JSON.stringify(map(item)));
+  const writeJson: (item: Item, out: string[]) => void =
+    write ??
+    ((item, out) => {
+      const json: unknown = JSON.stringify(map === undefined ? item : map(item));
+      if (typeof json !== 'string') throw new TypeError('record serialises to nothing');
+      out.push(json);
+    });
   const begin = (encodeOptions?: EncodeOptions): PayloadBuilder<Item, string> =>
-    new JsonPayloadBuilder(toJson, format, encodeOptions?.maxBytes ?? Number.POSITIVE_INFINITY);
+    new JsonPayloadBuilder(writeJson, format, encodeOptions?.maxBytes ?? Number.POSITIVE_INFINITY);
   return {
     encode(items: readonly Item[], encodeOptions?: EncodeOptions): EncodedBatch<string> {
       const builder = begin(encodeOptions);
@@ -72,11 +77,17 @@ export function createJsonEncoder<Item>(
 /** Bytes a UTF-16 code unit takes in UTF-8, at most. */
 const MAX_UTF8_PER_UNIT = 3;
 
+/**
+ * One payload, kept as the pieces of its records' texts (and their separators) until
+ * `finish()` joins them at once: no text is copied twice.
+ */
 class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
-  readonly #toJson: (item: Item) => unknown;
-  readonly #format: 'array' | 'ndjson';
+  readonly #write: (item: Item, out: string[]) => void;
+  readonly #separator: string;
+  readonly #array: boolean;
   readonly #maxBytes: number;
-  readonly #parts: string[] = [];
+  readonly #pieces: string[] = [];
+  #records = 0;
   #failedIndexes: number[] | undefined;
   #firstError: unknown;
   #first = -1;
@@ -86,29 +97,41 @@ class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
   #bytes: number;
   #exact = false;
 
-  constructor(toJson: (item: Item) => unknown, format: 'array' | 'ndjson', maxBytes: number) {
-    this.#toJson = toJson;
-    this.#format = format;
+  constructor(
+    write: (item: Item, out: string[]) => void,
+    format: 'array' | 'ndjson',
+    maxBytes: number,
+  ) {
+    this.#write = write;
+    this.#array = format === 'array';
+    this.#separator = this.#array ? ',' : '\n';
     this.#maxBytes = maxBytes;
-    this.#bytes = format === 'array' ? 2 : 0; // the brackets
+    this.#bytes = this.#array ? 2 : 0; // the brackets
   }
 
   add(items: readonly Item[], from: number, to: number): number {
     if (this.#first === -1) this.#first = from;
+    const pieces = this.#pieces;
     for (let i = from; i < to; i++) {
       if (this.#full) return i;
-      let json: unknown;
+      const mark = pieces.length;
+      if (this.#records > 0) pieces.push(this.#separator);
+      const start = pieces.length;
       try {
-        json = this.#toJson(items[i] as Item);
-        if (typeof json !== 'string') throw new TypeError('record serialises to nothing');
+        this.#write(items[i] as Item, pieces);
+        if (pieces.length === start) throw new TypeError('record serialises to nothing');
       } catch (error) {
+        pieces.length = mark;
         this.#fail(i, error);
         continue;
       }
-      const fit = this.#fits(json as string, i);
-      if (fit === 'full') return i;
-      if (fit === 'too_large') continue;
-      this.#parts.push(json as string);
+      const fit = this.#fits(mark, start, i);
+      if (fit !== 'fits') {
+        pieces.length = mark;
+        if (fit === 'full') return i;
+        continue; // too large even alone: failed, the payload goes on
+      }
+      this.#records++;
       this.#next = i + 1;
     }
     this.#next = Math.max(this.#next, to);
@@ -116,50 +139,48 @@ class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
   }
 
   finish(): EncodedBatch<string> {
-    const parts = this.#parts;
-    const failedCount = this.#failedIndexes?.length ?? 0;
-    const payload =
-      parts.length === 0
-        ? undefined
-        : this.#format === 'array'
-          ? `[${parts.join(',')}]`
-          : `${parts.join('\n')}\n`;
-    const consumed = this.#first === -1 ? 0 : this.#next - this.#first;
+    const text = this.#pieces.join('');
+    const payload = this.#records === 0 ? undefined : this.#array ? `[${text}]` : `${text}\n`;
     return {
       payload,
-      recordCount: parts.length,
-      failedCount,
+      recordCount: this.#records,
+      failedCount: this.#failedIndexes?.length ?? 0,
       firstError: this.#firstError,
       failedIndexes: this.#failedIndexes,
-      consumed,
+      consumed: this.#first === -1 ? 0 : this.#next - this.#first,
     };
   }
 
   /**
-   * Whether `json` still fits, counting its bytes when it does. Exact byte counts cost a scan of
-   * the text, so they start only once an upper bound (3 bytes per UTF-16 unit) could pass the
-   * limit. A record too large even alone is failed: its own fault; the payload goes on.
+   * Whether record `index`, written at pieces [start, end) (after its separator at `mark`, if any),
+   * still fits, counting its bytes when it does. Exact byte counts cost a scan of the text, so
+   * they start only once an upper bound (3 bytes per UTF-16 unit) could pass the limit. A record
+   * too large even alone is failed: its own fault.
    */
-  #fits(json: string, index: number): 'fits' | 'full' | 'too_large' {
-    const array = this.#format === 'array';
-    // ',' before every element but the first; '\n' after every line.
-    const extra = array ? (this.#parts.length === 0 ? 0 : 1) : 1;
+  #fits(mark: number, start: number, index: number): 'fits' | 'full' | 'too_large' {
+    const pieces = this.#pieces;
+    const end = pieces.length;
     const maxBytes = this.#maxBytes;
+    // ',' or '\n' between records; in NDJSON the last line's '\n' too.
+    const extra = start - mark + (this.#array ? 0 : this.#records === 0 ? 1 : 0);
     if (!this.#exact) {
-      const bound = this.#bytes + (json.length + extra) * MAX_UTF8_PER_UNIT;
+      let units = 0;
+      for (let j = start; j < end; j++) units += (pieces[j] as string).length;
+      const bound = this.#bytes + (units + extra) * MAX_UTF8_PER_UNIT;
       if (bound <= maxBytes) {
         this.#bytes = bound;
         return 'fits';
       }
       this.#exact = true;
-      this.#bytes = this.#exactBytes();
+      this.#bytes = this.#exactBytesBefore(mark);
     }
-    const bytes = Buffer.byteLength(json);
+    let bytes = 0;
+    for (let j = start; j < end; j++) bytes += Buffer.byteLength(pieces[j] as string);
     if (this.#bytes + bytes + extra <= maxBytes) {
       this.#bytes += bytes + extra;
       return 'fits';
     }
-    const alone = array ? 2 + bytes : bytes + 1;
+    const alone = this.#array ? 2 + bytes : bytes + 1;
     if (alone > maxBytes) {
       this.#fail(index, new RecordTooLargeError(alone, maxBytes));
       return 'too_large';
@@ -168,11 +189,11 @@ class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
     return 'full';
   }
 
-  #exactBytes(): number {
-    let total = 0;
-    for (const part of this.#parts) total += Buffer.byteLength(part);
-    const count = this.#parts.length;
-    return this.#format === 'array' ? 2 + total + Math.max(0, count - 1) : total + count;
+  /** Exact bytes of the payload made of the pieces before `mark`. */
+  #exactBytesBefore(mark: number): number {
+    let total = this.#array ? 2 : this.#records > 0 ? 1 : 0;
+    for (let j = 0; j < mark; j++) total += Buffer.byteLength(this.#pieces[j] as string);
+    return total;
   }
 
   #fail(index: number, error: unknown): void {

@@ -69,3 +69,45 @@ describe('createJsonEncoder with maxBytes', () => {
     expect(builder?.finish()).toMatchObject({ recordCount: 1, consumed: 1 });
   });
 });
+
+describe('createJsonEncoder with write', () => {
+  it('joins the pieces a record appends, and takes back those of a record that throws', () => {
+    const encoder = createJsonEncoder<number>({
+      write: (n, out) => {
+        out.push('{"n":', String(n));
+        if (n === 2) throw new Error('half written');
+        out.push('}');
+      },
+    });
+    const result = encoder.encode([1, 2, 3]);
+    expect(JSON.parse(result.payload ?? '')).toEqual([{ n: 1 }, { n: 3 }]);
+    expect(result).toMatchObject({ recordCount: 2, failedIndexes: [1], consumed: 3 });
+    expect((result.firstError as Error).message).toBe('half written');
+  });
+
+  it('fails a record that writes nothing, and refuses a write that is not a function', () => {
+    const encoder = createJsonEncoder<number>({
+      write: (n, out) => {
+        if (n !== 0) out.push(String(n));
+      },
+      format: 'ndjson',
+    });
+    expect(encoder.encode([0, 1, 2])).toMatchObject({
+      payload: '1\n2\n',
+      failedIndexes: [0],
+    });
+    expect(() => createJsonEncoder({ write: 5 as never })).toThrow(
+      'write must be a function, got 5',
+    );
+  });
+
+  it('bounds pieces by their UTF-8 bytes as it bounds whole texts', () => {
+    const encoder = createJsonEncoder<string>({
+      write: (s, out) => out.push('"', s, '"'),
+    });
+    const euro = '€'.repeat(1000);
+    const result = encoder.encode([euro, euro, euro], { maxBytes: 6_100 });
+    expect(result).toMatchObject({ recordCount: 2, consumed: 2 });
+    expect(Buffer.byteLength(result.payload ?? '')).toBe(6_007);
+  });
+});

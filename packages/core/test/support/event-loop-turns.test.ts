@@ -37,10 +37,10 @@ describe('sliced encoding', () => {
     const turns = turnCounter();
     const seen: { turn: number; exportId: number }[] = [];
     const encoder = createJsonEncoder<Rec>({
-      stringify: (rec) => {
+      write: (rec, out) => {
         busy(10);
         seen.push({ turn: turns.current(), exportId: rec.exportId });
-        return JSON.stringify(rec.n);
+        out.push(JSON.stringify(rec.n));
       },
     });
     const transport = new ScriptedTransport<string>();
@@ -81,9 +81,9 @@ describe('sliced encoding', () => {
   it('lets timers and I/O run between the slices of one large batch', async () => {
     let ticks = 0;
     const encoder = createJsonEncoder<number>({
-      stringify: (n) => {
+      write: (n, out) => {
         busy(10);
-        return String(n);
+        out.push(String(n));
       },
     });
     const delivery = new TransportDelivery<number, string>({

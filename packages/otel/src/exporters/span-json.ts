@@ -41,19 +41,29 @@ export function spanToJson(span: ReporterSpan): SpanJson {
         ? { code: span.status.code }
         : { code: span.status.code, message: span.status.message },
     attributes: span.attributes,
-    events: span.events.map((e) => ({
-      name: e.name,
-      timeUnixNano: hrTimeToUnixNanos(e.time),
-      attributes: e.attributes,
-    })),
-    links: span.links.map((l) => ({
-      traceId: l.context.traceId,
-      spanId: l.context.spanId,
-      attributes: l.attributes,
-    })),
+    events: eventsToJson(span.events),
+    links: linksToJson(span.links),
     resource: span.resource?.attributes ?? {},
     scope: scopeOf(span.instrumentationScope),
   };
   if (span.parentSpanContext) json.parentSpanId = span.parentSpanContext.spanId;
   return json;
+}
+
+/** The `events` field of {@link SpanJson}. */
+export function eventsToJson(events: ReporterSpan['events']): SpanJson['events'] {
+  return events.map((e) => ({
+    name: e.name,
+    timeUnixNano: hrTimeToUnixNanos(e.time),
+    attributes: e.attributes,
+  }));
+}
+
+/** The `links` field of {@link SpanJson}. */
+export function linksToJson(links: ReporterSpan['links']): SpanJson['links'] {
+  return links.map((l) => ({
+    traceId: l.context.traceId,
+    spanId: l.context.spanId,
+    attributes: l.attributes,
+  }));
 }

@@ -1,7 +1,7 @@
 import { createJsonEncoder } from '@telemetry-reporter/core';
 import { environmentOf } from '../environment/env-config.js';
 import type { ReporterLogRecord } from '../sdk/sdk-types.js';
-import { logRecordToJson } from './log-record-json.js';
+import { writeLogRecordJson } from './default-json-text.js';
 import {
   resolveTransportExporterOptions,
   TransportExporterBase,
@@ -34,7 +34,7 @@ export class TransportLogRecordExporter<
         options as TransportExporterOptions<ReporterLogRecord, unknown>,
         environmentOf(options),
       ),
-      createJsonEncoder({ map: logRecordToJson }),
+      createJsonEncoder({ write: writeLogRecordJson }),
     );
   }
 }

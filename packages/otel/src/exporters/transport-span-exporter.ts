@@ -1,7 +1,7 @@
 import { createJsonEncoder } from '@telemetry-reporter/core';
 import { environmentOf } from '../environment/env-config.js';
 import type { ReporterSpan } from '../sdk/sdk-types.js';
-import { spanToJson } from './span-json.js';
+import { writeSpanJson } from './default-json-text.js';
 import {
   resolveTransportExporterOptions,
   TransportExporterBase,
@@ -30,7 +30,7 @@ export class TransportSpanExporter<Payload = string> extends TransportExporterBa
         options as TransportExporterOptions<ReporterSpan, unknown>,
         environmentOf(options),
       ),
-      createJsonEncoder({ map: spanToJson }),
+      createJsonEncoder({ write: writeSpanJson }),
     );
   }
 }

@@ -1,0 +1,214 @@
+import { BAD_INPUTS } from '@telemetry-reporter-internal/test-kit/bad-input-corpus';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LoggerProvider, resourceFromAttributes, TracerProvider } from '#sdk';
+import { writeLogRecordJson, writeSpanJson } from '../../src/exporters/default-json-text.js';
+import {
+  logRecordToJson,
+  type ReporterLogRecord,
+  type ReporterSpan,
+  spanToJson,
+} from '../../src/index.js';
+
+// The default payload is written as text, piece by piece (no object per record, the resource
+// and scope serialised once); the oracle is what it replaces: JSON.stringify of logRecordToJson
+// and spanToJson. Both must give the same text, or both fail, for every value.
+
+type Outcome = { text: string } | { fails: true };
+
+function outcome(run: () => string): Outcome {
+  try {
+    return { text: run() };
+  } catch {
+    return { fails: true };
+  }
+}
+
+function written<T>(write: (item: T, out: string[]) => void, item: T): string {
+  const out: string[] = [];
+  write(item, out);
+  return out.join('');
+}
+
+function expectSameLog(record: ReporterLogRecord): void {
+  expect(outcome(() => written(writeLogRecordJson, record))).toEqual(
+    outcome(() => JSON.stringify(logRecordToJson(record))),
+  );
+}
+
+function expectSameSpan(span: ReporterSpan): void {
+  expect(outcome(() => written(writeSpanJson, span))).toEqual(
+    outcome(() => JSON.stringify(spanToJson(span))),
+  );
+}
+
+/** Real SDK log records of the line under test, one per emit. */
+function logRecords(emit: (logger: ReturnType<LoggerProvider['getLogger']>) => void) {
+  const records: ReporterLogRecord[] = [];
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'checkout', 'deployment.id': 7 }),
+    processors: [
+      {
+        onEmit: (record: ReporterLogRecord) => {
+          records.push(record);
+        },
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      },
+    ],
+  });
+  emit(provider.getLogger('orders', '1.2.3'));
+  return records;
+}
+
+const SOME_TIME = [1_700_000_000, 123_456_789] as const;
+
+function plainRecord(overrides: Partial<Record<keyof ReporterLogRecord, unknown>>) {
+  return {
+    hrTime: SOME_TIME,
+    attributes: {},
+    resource: { attributes: { 'service.name': 'x' } },
+    instrumentationScope: { name: 'scope' },
+    ...overrides,
+  } as unknown as ReporterLogRecord;
+}
+
+describe('the default JSON text equals JSON.stringify of logRecordToJson', () => {
+  it('for SDK records with every field', () => {
+    const records = logRecords((logger) => {
+      logger.emit({
+        body: 'hello "world"\n',
+        severityNumber: 9,
+        severityText: 'INFO',
+        eventName: 'order.placed',
+        attributes: { a: 1, b: 'two', c: true, d: [1, 'x'], e: { nested: null } },
+      });
+      logger.emit({ body: { any: ['json', 2] } });
+      logger.emit({});
+    });
+    for (const record of records) expectSameLog(record);
+  });
+
+  it.each(BAD_INPUTS.map((input) => [input.name, input] as const))(
+    '%s as a body, an attribute value, and the attributes',
+    (_name, input) => {
+      expectSameLog(plainRecord({ body: input.make() }));
+      expectSameLog(plainRecord({ attributes: { value: input.make() } }));
+      expectSameLog(plainRecord({ attributes: input.make() }));
+    },
+  );
+
+  it('for odd times, trace contexts and a missing resource or scope', () => {
+    for (const hrTime of [
+      [0, 0],
+      [-1, 500_000_000],
+      [1_700_000_000, 999_999_999],
+      [8.64e12, 0],
+      [Number.NaN, 0],
+      [1.5, 2.5],
+      ['1', '2'],
+    ]) {
+      expectSameLog(plainRecord({ hrTime, hrTimeObserved: hrTime }));
+    }
+    expectSameLog(
+      plainRecord({
+        spanContext: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 },
+      }),
+    );
+    expectSameLog(plainRecord({ resource: undefined, instrumentationScope: undefined }));
+    expectSameLog(plainRecord({ resource: { attributes: undefined } }));
+  });
+
+  it('for generated records (fast-check)', () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.array(fc.oneof(fc.string(), fc.double()), { maxLength: 3 }),
+      fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.double(), fc.boolean())),
+    );
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), value),
+        value,
+        fc.option(fc.integer({ min: -5, max: 30 })),
+        fc.option(fc.string({ unit: 'binary' })),
+        (attributes, body, severityNumber, eventName) => {
+          expectSameLog(
+            plainRecord({
+              attributes,
+              body,
+              ...(severityNumber === null ? {} : { severityNumber }),
+              ...(eventName === null ? {} : { eventName }),
+            }),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('follows a resource whose attributes object changed (an async detection that settled)', () => {
+    const resource = { attributes: { before: 1 } as Record<string, unknown> };
+    expectSameLog(plainRecord({ resource }));
+    resource.attributes = { after: 2 };
+    expect(written(writeLogRecordJson, plainRecord({ resource }))).toContain(
+      '"resource":{"after":2}',
+    );
+  });
+});
+
+describe('the default span JSON text equals JSON.stringify of spanToJson', () => {
+  it('for SDK spans with events, links, a parent and a status', () => {
+    const spans: ReporterSpan[] = [];
+    const provider = new TracerProvider({
+      spanProcessors: [
+        {
+          onStart: () => {},
+          onEnd: (span: ReporterSpan) => {
+            spans.push(span);
+          },
+          forceFlush: async () => {},
+          shutdown: async () => {},
+        },
+      ],
+    });
+    const tracer = provider.getTracer('checkout', '2.0.0');
+    tracer.startActiveSpan('parent', (parent) => {
+      const child = tracer.startSpan('child "quoted"', {
+        attributes: { 'http.method': 'GET', retries: 2 },
+        links: [{ context: parent.spanContext(), attributes: { why: 'follows' } }],
+      });
+      child.addEvent('cache miss', { key: 'k1' });
+      child.setStatus({ code: 2, message: 'boom' });
+      child.end();
+      parent.end();
+    });
+    expect(spans).toHaveLength(2);
+    for (const span of spans) expectSameSpan(span);
+  });
+
+  it.each(BAD_INPUTS.map((input) => [input.name, input] as const))(
+    '%s as a span attribute value',
+    (_name, input) => {
+      const span = {
+        name: 'span',
+        kind: 1,
+        spanContext: () => ({ traceId: 't'.repeat(32), spanId: 's'.repeat(16), traceFlags: 1 }),
+        startTime: SOME_TIME,
+        endTime: SOME_TIME,
+        status: { code: 0 },
+        attributes: { value: input.make() },
+        links: [],
+        events: [],
+        resource: { attributes: {} },
+        instrumentationScope: { name: 'scope' },
+      } as unknown as ReporterSpan;
+      expectSameSpan(span);
+    },
+  );
+});
