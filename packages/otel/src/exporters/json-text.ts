@@ -5,6 +5,7 @@
 // their order), and keys are escaped once and remembered.
 
 /** Characters a JSON string must escape: quote, backslash, controls, and any surrogate. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** `"key":` by key, for the keys attributes repeat in every record; bounded. */
