@@ -11,6 +11,7 @@ export type {
   OtlpFormat,
   OtlpHrTime,
   OtlpLogRecord,
+  OtlpRequestWriter,
   OtlpResource,
   OtlpScope,
   OtlpSpan,

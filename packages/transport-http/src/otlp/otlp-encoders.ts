@@ -1,20 +1,25 @@
-import {
-  JsonLogsSerializer,
-  JsonTraceSerializer,
-  ProtobufLogsSerializer,
-  ProtobufTraceSerializer,
-} from '@opentelemetry/otlp-transformer';
+import type { EncodedBatch } from '@telemetry-reporter/core';
 import { describeValue } from '@telemetry-reporter/core/internal';
-import { encodeIsolating, type IsolationStrategy } from './isolating-encode.js';
+import { assembleProtobuf, jsonAssembler } from './envelope.js';
+import { writeLogRecordJson, writeLogRecordProtobuf } from './log-record-writers.js';
+import { type GroupedRecord, RequestWriter } from './request-writer.js';
+import {
+  jsonResource,
+  jsonScope,
+  jsonScopeKey,
+  protobufResource,
+  protobufScope,
+} from './resource-scope.js';
+import { writeSpanJson, writeSpanProtobuf } from './span-writers.js';
 import type {
   OtlpContentType,
   OtlpEncoder,
   OtlpEncoderOptions,
   OtlpFormat,
   OtlpLogRecord,
+  OtlpRequestWriter,
   OtlpSpan,
 } from './types.js';
-import { isUnwalkable } from './unwalkable.js';
 
 /** The `content-type` of each OTLP format, as OTLP/HTTP requires. */
 export const OTLP_CONTENT_TYPES: Readonly<Record<OtlpFormat, OtlpContentType>> = Object.freeze({
@@ -22,43 +27,56 @@ export const OTLP_CONTENT_TYPES: Readonly<Record<OtlpFormat, OtlpContentType>> =
   json: 'application/json',
 });
 
-/**
- * What this module needs of a transformer serializer. The transformer's own type names the SDK's
- * record types; this one names ours, which both SDK lines' records satisfy.
- */
-interface RequestSerializer<Item> {
-  serializeRequest(items: Item[]): Uint8Array | undefined;
-}
+type WriterFactories<Item> = Readonly<Record<OtlpFormat, () => OtlpRequestWriter<Item>>>;
 
-const LOGS: Readonly<Record<OtlpFormat, RequestSerializer<OtlpLogRecord>>> = {
-  protobuf: ProtobufLogsSerializer,
-  json: JsonLogsSerializer,
+const assembleLogsJson = jsonAssembler(['resourceLogs', 'scopeLogs', 'logRecords']);
+const assembleSpansJson = jsonAssembler(['resourceSpans', 'scopeSpans', 'spans']);
+
+const LOG_WRITERS: WriterFactories<OtlpLogRecord> = {
+  protobuf: () =>
+    new RequestWriter<OtlpLogRecord>({
+      resource: protobufResource,
+      scope: protobufScope,
+      record: writeLogRecordProtobuf,
+      assemble: assembleProtobuf,
+    }),
+  json: () =>
+    new RequestWriter<OtlpLogRecord>({
+      resource: jsonResource,
+      scope: jsonScope,
+      record: writeLogRecordJson,
+      assemble: assembleLogsJson,
+    }),
 };
 
-const SPANS: Readonly<Record<OtlpFormat, RequestSerializer<OtlpSpan>>> = {
-  protobuf: ProtobufTraceSerializer,
-  json: JsonTraceSerializer,
+const SPAN_WRITERS: WriterFactories<OtlpSpan> = {
+  protobuf: () =>
+    new RequestWriter<OtlpSpan>({
+      resource: protobufResource,
+      scope: protobufScope,
+      record: writeSpanProtobuf,
+      assemble: assembleProtobuf,
+    }),
+  json: () =>
+    new RequestWriter<OtlpSpan>({
+      resource: jsonResource,
+      scope: jsonScope,
+      // OpenTelemetry's JSON span serializer groups scopes by name, version and schema URL.
+      scopeKey: jsonScopeKey,
+      record: writeSpanJson,
+      assemble: assembleSpansJson,
+    }),
 };
 
-/** What the transformer walks in a log record, and could loop forever in. */
-const logValues = (record: OtlpLogRecord): readonly unknown[] => [record.body, record.attributes];
-
-/** What the transformer walks in a span. */
-const spanValues = (span: OtlpSpan): readonly unknown[] => [
-  span.attributes,
-  span.events.map((event) => event.attributes),
-  span.links.map((link) => link.attributes),
-];
-
 /**
- * An encoder of OpenTelemetry log records into one OTLP `ExportLogsServiceRequest` per batch,
- * with `@opentelemetry/otlp-transformer`'s serializers. A record they cannot encode (a circular
- * body, a throwing getter) is found by bisection and dropped alone as `encoding_failed`.
+ * An encoder of OpenTelemetry log records into one OTLP `ExportLogsServiceRequest` per batch.
+ * Each record is written straight to the wire format; one that cannot be (a circular body, a
+ * throwing getter) is dropped alone as `encoding_failed`.
  */
 export function createOtlpLogsEncoder(
   options: OtlpEncoderOptions = {},
 ): OtlpEncoder<OtlpLogRecord> {
-  return createEncoder('createOtlpLogsEncoder', options, LOGS, logValues);
+  return createEncoder('createOtlpLogsEncoder', options, LOG_WRITERS);
 }
 
 /**
@@ -66,14 +84,13 @@ export function createOtlpLogsEncoder(
  * same per-span isolation as {@link createOtlpLogsEncoder}.
  */
 export function createOtlpSpansEncoder(options: OtlpEncoderOptions = {}): OtlpEncoder<OtlpSpan> {
-  return createEncoder('createOtlpSpansEncoder', options, SPANS, spanValues);
+  return createEncoder('createOtlpSpansEncoder', options, SPAN_WRITERS);
 }
 
-function createEncoder<Item>(
+function createEncoder<Item extends GroupedRecord>(
   name: string,
   options: OtlpEncoderOptions,
-  serializers: Readonly<Record<OtlpFormat, RequestSerializer<Item>>>,
-  walkedValues: (item: Item) => readonly unknown[],
+  writers: WriterFactories<Item>,
 ): OtlpEncoder<Item> {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${name} options must be an object, got ${describeValue(options)}`);
@@ -82,14 +99,37 @@ function createEncoder<Item>(
   if (format !== 'protobuf' && format !== 'json') {
     throw new TypeError(`format must be one of 'protobuf', 'json', got ${describeValue(format)}`);
   }
-  const serializer = serializers[format];
-  const strategy: IsolationStrategy<Item> = {
-    serialize: (batch) => serializer.serializeRequest(batch),
-    isUnencodable: (item) => isUnwalkable(() => walkedValues(item)),
+  const createWriter = writers[format];
+  // One writer, and its buffer, serves every encode(); a call made while it is busy (from a
+  // getter of a record being encoded) gets a writer of its own.
+  let idle: OtlpRequestWriter<Item> | undefined;
+  const encode = (items: readonly Item[]): EncodedBatch<Uint8Array> => {
+    const writer = idle ?? createWriter();
+    idle = undefined;
+    try {
+      writer.write(items);
+      return writer.finish();
+    } catch (error) {
+      // Only the request itself failing (memory for a huge payload) gets here: all is lost.
+      writer.reset();
+      const failedIndexes = Array.from(items, (_, index) => index);
+      return failedIndexes.length === 0
+        ? { payload: undefined, recordCount: 0, failedCount: 0 }
+        : {
+            payload: undefined,
+            recordCount: 0,
+            failedCount: failedIndexes.length,
+            failedIndexes,
+            firstError: error,
+          };
+    } finally {
+      idle = writer;
+    }
   };
   return Object.freeze({
     format,
     contentType: OTLP_CONTENT_TYPES[format],
-    encode: (items: readonly Item[]) => encodeIsolating(items, strategy),
+    encode,
+    createWriter,
   });
 }

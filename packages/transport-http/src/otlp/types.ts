@@ -1,6 +1,6 @@
-import type { Encoder } from '@telemetry-reporter/core';
+import type { EncodedBatch, Encoder } from '@telemetry-reporter/core';
 
-// Structural views of the SDK objects the OTLP serializers read. Log records and spans of both
+// Structural views of the SDK objects the OTLP encoders read. Log records and spans of both
 // SDK lines satisfy them, and so do @telemetry-reporter/otel's ReporterLogRecord and
 // ReporterSpan; nothing here imports an SDK or @opentelemetry/api.
 
@@ -15,6 +15,10 @@ export interface OtlpSpanContext {
   readonly traceId: string;
   readonly spanId: string;
   readonly traceFlags: number;
+  /** Whether the context came from another process (sets the span or link `flags` bit). */
+  readonly isRemote?: boolean;
+  /** The W3C `tracestate`, sent as `trace_state`. */
+  readonly traceState?: { serialize(): string };
 }
 
 /** The resource a record carries. */
@@ -28,6 +32,8 @@ export interface OtlpScope {
   readonly name: string;
   readonly version?: string;
   readonly schemaUrl?: string;
+  readonly attributes?: OtlpAttributes;
+  readonly droppedAttributesCount?: number;
 }
 
 /** The fields of an SDK log record (`ReadableLogRecord` / `SdkLogRecord`) OTLP encodes. */
@@ -55,15 +61,20 @@ export interface OtlpSpan {
   readonly endTime: OtlpHrTime;
   readonly status: { readonly code: number; readonly message?: string };
   readonly attributes: OtlpAttributes;
+  readonly droppedAttributesCount?: number;
   readonly links: readonly {
     readonly context: OtlpSpanContext;
     readonly attributes?: OtlpAttributes;
+    readonly droppedAttributesCount?: number;
   }[];
+  readonly droppedLinksCount?: number;
   readonly events: readonly {
     readonly name: string;
     readonly time: OtlpHrTime;
     readonly attributes?: OtlpAttributes;
+    readonly droppedAttributesCount?: number;
   }[];
+  readonly droppedEventsCount?: number;
   readonly resource: OtlpResource;
   readonly instrumentationScope: OtlpScope;
 }
@@ -85,7 +96,7 @@ export interface OtlpEncoderOptions {
 
 /**
  * An encoder of OTLP export requests (`ExportLogsServiceRequest`, `ExportTraceServiceRequest`)
- * as bytes. Records the serializer cannot encode are left out alone, with their positions in
+ * as bytes. Records that cannot be encoded are left out alone, with their positions in
  * `failedIndexes`.
  */
 export interface OtlpEncoder<Item> extends Encoder<Item, Uint8Array> {
@@ -93,4 +104,32 @@ export interface OtlpEncoder<Item> extends Encoder<Item, Uint8Array> {
   readonly format: OtlpFormat;
   /** The `content-type` to send the payload with; pass it to `createHttpTransport`. */
   readonly contentType: OtlpContentType;
+  /**
+   * A new {@link OtlpRequestWriter} of this encoding, to encode one batch in slices (each
+   * writer keeps its own buffer; resources, scopes and attribute keys are cached for all).
+   */
+  createWriter(): OtlpRequestWriter<Item>;
+}
+
+/**
+ * Builds one OTLP export request from records given in slices, so that encoding a large batch
+ * can be spread over several turns of the event loop. Each record is encoded when it is
+ * written; one that cannot be (a circular or too deeply nested value, a throwing getter) is left
+ * out alone and reported by {@link OtlpRequestWriter.finish}.
+ */
+export interface OtlpRequestWriter<Item> {
+  /**
+   * Encodes `items[from]` up to, not including, `items[to]`. Never throws for a bad record;
+   * throws a `RangeError` for a range outside `items`.
+   */
+  write(items: readonly Item[], from?: number, to?: number): void;
+  /**
+   * The request of every record written since the last `finish()` (or `reset()`), and starts
+   * over. `failedIndexes` count records in the order they were written, from 0.
+   */
+  finish(): EncodedBatch<Uint8Array>;
+  /** Forgets what was written since the last `finish()`. */
+  reset(): void;
+  /** How many records were written since the last `finish()` or `reset()`, failed ones included. */
+  readonly writtenCount: number;
 }

@@ -1,0 +1,157 @@
+import type { ByteSink } from './byte-sink.js';
+import { InternCache } from './intern-cache.js';
+import {
+  ascii,
+  writeBase64,
+  writeByte,
+  writeBytes,
+  writeJsonNumber,
+  writeJsonString,
+} from './json-bytes.js';
+import { enter } from './value-depth.js';
+
+// OTLP/JSON `AnyValue` and `KeyValue` straight from JavaScript values, with the mapping of
+// OpenTelemetry's JSON serializer: every integer (whatever its size) as `intValue`, other
+// numbers as `doubleValue` (`null` for NaN and the infinities), bytes as base64, and the rest as
+// in any-value-protobuf.ts.
+
+/**
+ * The opening of a `KeyValue` of one key, alone and with the two most common value kinds, each
+ * also with the comma before it: one copy instead of three.
+ */
+interface KeyOpenings {
+  readonly any: Buffer;
+  readonly string: Buffer;
+  readonly int: Buffer;
+  readonly nextAny: Buffer;
+  readonly nextString: Buffer;
+  readonly nextInt: Buffer;
+}
+
+const KEYS = new InternCache<KeyOpenings>((key) => {
+  const open = `{"key":${JSON.stringify(key)},"value":`;
+  return {
+    any: ascii(open),
+    string: ascii(`${open}{"stringValue":`),
+    int: ascii(`${open}{"intValue":`),
+    nextAny: ascii(`,${open}`),
+    nextString: ascii(`,${open}{"stringValue":`),
+    nextInt: ascii(`,${open}{"intValue":`),
+  };
+});
+
+const STRING_VALUE = ascii('{"stringValue":');
+const INT_VALUE = ascii('{"intValue":');
+const DOUBLE_VALUE = ascii('{"doubleValue":');
+const TRUE = ascii('{"boolValue":true}');
+const FALSE = ascii('{"boolValue":false}');
+const BYTES_VALUE = ascii('{"bytesValue":');
+const ARRAY_VALUE = ascii('{"arrayValue":{"values":[');
+const KVLIST_VALUE = ascii('{"kvlistValue":{"values":[');
+const EMPTY = ascii('{}');
+const CLOSE_LIST = ascii(']}}');
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Writes `[<KeyValue>,...]` of the own enumerable properties of `attributes`; `path` is scratch
+ * space for cycle detection (see {@link writeAnyValueJson}).
+ */
+export function writeAttributesJson(
+  sink: ByteSink,
+  attributes: object | undefined,
+  path: unknown[],
+): void {
+  writeByte(sink, 0x5b);
+  if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0, path);
+  writeByte(sink, 0x5d);
+}
+
+/** Writes the `KeyValue`s of `object`, comma-separated, with no brackets. */
+export function writeKeyValues(
+  sink: ByteSink,
+  object: object,
+  depth: number,
+  path: unknown[],
+): void {
+  let first = true;
+  for (const key in object) {
+    if (!hasOwn.call(object, key)) continue;
+    const value = (object as Record<string, unknown>)[key];
+    const openings = KEYS.get(key);
+    if (typeof value === 'string') {
+      writeBytes(sink, first ? openings.string : openings.nextString);
+      writeJsonString(sink, value);
+      writeCloseTwo(sink);
+    } else if (typeof value === 'number' && Number.isInteger(value)) {
+      writeBytes(sink, first ? openings.int : openings.nextInt);
+      writeJsonNumber(sink, value);
+      writeCloseTwo(sink);
+    } else {
+      writeBytes(sink, first ? openings.any : openings.nextAny);
+      writeAnyValueJson(sink, value, depth, path);
+      writeByte(sink, 0x7d);
+    }
+    first = false;
+  }
+}
+
+function writeCloseTwo(sink: ByteSink): void {
+  sink.ensure(2);
+  sink.buf[sink.pos++] = 0x7d;
+  sink.buf[sink.pos++] = 0x7d;
+}
+
+/**
+ * Writes the `AnyValue` JSON of `value`, met `depth` levels down; `path` holds its enclosing
+ * arrays and objects. Throws when reading it throws, it nests deeper than `MAX_VALUE_DEPTH` or
+ * contains itself.
+ */
+export function writeAnyValueJson(
+  sink: ByteSink,
+  value: unknown,
+  depth: number,
+  path: unknown[],
+): void {
+  switch (typeof value) {
+    case 'string':
+      writeBytes(sink, STRING_VALUE);
+      writeJsonString(sink, value);
+      writeByte(sink, 0x7d);
+      return;
+    case 'boolean':
+      writeBytes(sink, value ? TRUE : FALSE);
+      return;
+    case 'number':
+      writeBytes(sink, Number.isInteger(value) ? INT_VALUE : DOUBLE_VALUE);
+      writeJsonNumber(sink, value);
+      writeByte(sink, 0x7d);
+      return;
+    case 'object':
+      if (value === null) break;
+      if (value instanceof Uint8Array) {
+        writeBytes(sink, BYTES_VALUE);
+        writeBase64(sink, value);
+        writeByte(sink, 0x7d);
+        return;
+      }
+      enter(path, value, depth);
+      if (Array.isArray(value)) {
+        writeBytes(sink, ARRAY_VALUE);
+        const length = value.length;
+        for (let i = 0; i < length; i++) {
+          if (i > 0) writeByte(sink, 0x2c);
+          writeAnyValueJson(sink, value[i], depth + 1, path);
+        }
+      } else {
+        writeBytes(sink, KVLIST_VALUE);
+        writeKeyValues(sink, value, depth + 1, path);
+      }
+      writeBytes(sink, CLOSE_LIST);
+      return;
+    default:
+      // undefined, symbol, function, bigint: an empty AnyValue
+      break;
+  }
+  writeBytes(sink, EMPTY);
+}
