@@ -156,11 +156,13 @@ export function writeJsonNumber(sink: ByteSink, value: number): void {
 
 /** The decimal digits of `value`, an integer in [0, 2^31), at `at`; returns the end. */
 function putDigits(buf: Buffer, at: number, value: number): number {
+  // `| 0`: the SDK's numbers are often doubles to V8, and `%` on a double calls fmod
+  const int = value | 0;
   let count = 1;
-  for (let rest = value; rest >= 10; rest = (rest / 10) | 0) count++;
+  for (let rest = int; rest >= 10; rest = (rest / 10) | 0) count++;
   const end = at + count;
   let pos = end;
-  let rest = value;
+  let rest = int;
   while (rest >= 10) {
     const pair = (rest % 100) * 2;
     rest = (rest / 100) | 0;
@@ -173,7 +175,7 @@ function putDigits(buf: Buffer, at: number, value: number): number {
 
 /** Nine digits of `value`, an integer in [0, 1e9), zero-padded, at `at`. */
 function putNineDigits(buf: Buffer, at: number, value: number): void {
-  let rest = value;
+  let rest = value | 0;
   let pos = at + 9;
   buf[--pos] = 0x30 + (rest % 10);
   rest = (rest / 10) | 0;
@@ -296,7 +298,8 @@ export function writeJsonTraceId(sink: ByteSink, id: string): void {
   const at = sink.pos;
   writeJsonString(sink, id);
   if (sink.pos - at === 34) {
-    sink.buf.copy(lastTraceText, 0, at, at + 34);
+    const buf = sink.buf;
+    for (let i = 0; i < 34; i++) lastTraceText[i] = buf[at + i] as number;
     lastTraceId = id;
   }
 }

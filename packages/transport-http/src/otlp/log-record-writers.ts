@@ -166,10 +166,16 @@ export function writeLogRecordJson(sink: ByteSink, record: OtlpLogRecord, path: 
     if (typeof traceId === 'string') {
       writeBytes(sink, TRACE_ID);
       writeJsonTraceId(sink, traceId);
-    } else {
-      writeStringMember(sink, TRACE_ID, traceId);
+    } else if (traceId !== undefined && traceId !== null) {
+      throw new TypeError('a trace or span id must be a hex string');
     }
-    writeStringMember(sink, SPAN_ID, context.spanId);
+    const spanId = context.spanId;
+    if (typeof spanId === 'string') {
+      writeBytes(sink, SPAN_ID);
+      writeJsonString(sink, spanId);
+    } else if (spanId !== undefined && spanId !== null) {
+      throw new TypeError('a trace or span id must be a hex string');
+    }
   }
   writeByte(sink, 0x7d);
 }
