@@ -6,10 +6,13 @@
 //   npx -y node@22 packages/transport-http/bench-encoders.mjs --sdk 3 # SDK 3 line (0.30x)
 //   ... --quick                                                      # fewer runs
 //
-// Each figure is the median, over several runs, of the mean ns per record of one run (many
-// encodes of the same batch). Batches: 512 log records / spans with 5 attributes, and 2,048
-// with 20. Then the cost of one write() of a slice of a 512-record batch with the incremental
-// writer, which is what a caller spreading a batch over event-loop turns blocks for.
+// Each figure is the median, over several rounds, of the mean CPU time per record of one round
+// (many encodes of the same batch; the transformer and ours take turns in each round, so both
+// see the same machine). CPU time, not wall time: on a shared machine it is what the encoding
+// costs. Batches: 512 log records / spans with 5 attributes, and 2,048 with 20; logs come eight
+// per trace, spans as traces of eight. Then the wall time of one write() of a slice of a
+// 512-record batch with the incremental writer: what a caller spreading a batch over
+// event-loop turns blocks for.
 
 import { parseArgs } from 'node:util';
 
@@ -26,15 +29,30 @@ const { createOtlpLogsEncoder, createOtlpSpansEncoder } = await import(
 const RUNS = args.quick ? 5 : 11;
 const TARGET_MILLIS_PER_RUN = args.quick ? 60 : 150;
 
-/** `count` SDK log records with `attributes` attributes, emitted inside a sampled span. */
+const resource = () =>
+  sdk.resourceFromAttributes({
+    'service.name': 'checkout',
+    'service.version': '1.4.2',
+    'deployment.environment.name': 'production',
+  });
+
+/** `attributes` attributes of record `i`: a third integers, the rest short strings. */
+function attributesOf(i, attributes) {
+  const attrs = {};
+  for (let a = 0; a < attributes; a++) {
+    attrs[`app.attribute_${a}`] = a % 3 === 0 ? i * 7 + a : `value ${i}-${a}`;
+  }
+  return attrs;
+}
+
+/**
+ * `count` SDK log records with `attributes` attributes, as a service logs them: eight per
+ * request, inside the request's sampled span.
+ */
 function logRecords(count, attributes) {
   const records = [];
   const provider = new sdk.LoggerProvider({
-    resource: sdk.resourceFromAttributes({
-      'service.name': 'checkout',
-      'service.version': '1.4.2',
-      'deployment.environment.name': 'production',
-    }),
+    resource: resource(),
     processors: [
       {
         onEmit: (record) => records.push(record),
@@ -44,33 +62,25 @@ function logRecords(count, attributes) {
     ],
   });
   const logger = provider.getLogger('orders', '1.0.0');
-  const span = spans(1, 0)[0];
-  const context = sdk.trace.setSpanContext(sdk.ROOT_CONTEXT, span.spanContext());
+  const requests = spans(Math.ceil(count / 8), 0, 1);
   for (let i = 0; i < count; i++) {
-    const attrs = {};
-    for (let a = 0; a < attributes; a++) {
-      attrs[`app.attribute_${a}`] = a % 3 === 0 ? i * 7 + a : `value ${i}-${a}`;
-    }
+    const context = sdk.trace.setSpanContext(sdk.ROOT_CONTEXT, requests[i >> 3].spanContext());
     logger.emit({
       body: `order ${i} was paid with card ending 4242`,
       severityNumber: sdk.SeverityNumber.INFO,
       severityText: 'INFO',
-      attributes: attrs,
+      attributes: attributesOf(i, attributes),
       context,
     });
   }
   return records;
 }
 
-/** `count` ended SDK spans with `attributes` attributes. */
-function spans(count, attributes) {
+/** `count` ended SDK spans with `attributes` attributes: traces of a root and `perTrace - 1` children. */
+function spans(count, attributes, perTrace = 8) {
   const ended = [];
   const provider = new sdk.TracerProvider({
-    resource: sdk.resourceFromAttributes({
-      'service.name': 'checkout',
-      'service.version': '1.4.2',
-      'deployment.environment.name': 'production',
-    }),
+    resource: resource(),
     spanProcessors: [
       {
         onStart: () => {},
@@ -81,13 +91,24 @@ function spans(count, attributes) {
     ],
   });
   const tracer = provider.getTracer('orders', '1.0.0');
+  let root;
+  let parent;
   for (let i = 0; i < count; i++) {
-    const attrs = {};
-    for (let a = 0; a < attributes; a++) {
-      attrs[`app.attribute_${a}`] = a % 3 === 0 ? i * 7 + a : `value ${i}-${a}`;
+    const options = { attributes: attributesOf(i, attributes), kind: i % perTrace === 0 ? 1 : 2 };
+    const span = tracer.startSpan(
+      `GET /orders/${i % 10}`,
+      options,
+      i % perTrace === 0 ? undefined : parent,
+    );
+    if (i % perTrace === 0) {
+      root?.end();
+      root = span;
+      parent = sdk.trace.setSpan(sdk.ROOT_CONTEXT, span);
+    } else {
+      span.end();
     }
-    tracer.startSpan(`GET /orders/${i % 10}`, { attributes: attrs, kind: 1 }).end();
   }
+  root?.end();
   return ended;
 }
 
@@ -96,30 +117,39 @@ const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-/** Median ns per record of `encode(items)`, over RUNS runs, after a warm-up. */
-function measure(encode, items) {
+/** CPU time of this process, in µs: what the encoding costs, whatever else the machine runs. */
+const cpu = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+/**
+ * Median ns per record of each of `encoders` on `items`: RUNS rounds, each running every
+ * encoder in turn for TARGET_MILLIS_PER_RUN of CPU time, after a warm-up of each.
+ */
+function measure(encoders, items) {
   let sink = 0;
-  const warmUntil = performance.now() + TARGET_MILLIS_PER_RUN;
-  let iterations = 0;
-  while (performance.now() < warmUntil) {
-    sink += encode(items).length;
-    iterations++;
-  }
-  const perRun = Math.max(3, iterations);
-  const results = [];
-  for (let run = 0; run < RUNS; run++) {
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < perRun; i++) sink += encode(items).length;
-    const nanos = Number(process.hrtime.bigint() - started);
-    results.push(nanos / perRun / items.length);
+  const results = encoders.map(() => []);
+  for (let round = -1; round < RUNS; round++) {
+    encoders.forEach((encode, e) => {
+      const started = cpu();
+      let iterations = 0;
+      while (cpu() - started < TARGET_MILLIS_PER_RUN * 1000) {
+        sink += encode(items).length;
+        iterations++;
+      }
+      if (round >= 0) results[e].push(((cpu() - started) * 1000) / iterations / items.length);
+    });
   }
   if (sink === 0) throw new Error('nothing was encoded');
-  return median(results);
+  return results.map(median);
 }
 
 function compare(label, items, transformer, ours) {
-  const theirs = measure((batch) => transformer.serializeRequest(batch), items);
-  const mine = measure((batch) => ours.encode(batch).payload, items);
+  const [theirs, mine] = measure(
+    [(batch) => transformer.serializeRequest(batch), (batch) => ours.encode(batch).payload],
+    items,
+  );
   console.log(
     `| ${label.padEnd(34)} | ${theirs.toFixed(0).padStart(11)} | ${mine.toFixed(0).padStart(8)} | ${(theirs / mine).toFixed(1).padStart(6)}x |`,
   );

@@ -1,10 +1,10 @@
-import type { ByteSink } from './byte-sink.js';
+import type { ByteSink, Fragment } from './byte-sink.js';
 import { InternCache } from './intern-cache.js';
 import {
   ascii,
   writeBase64,
   writeByte,
-  writeBytes,
+  writeFragment,
   writeJsonNumber,
   writeJsonString,
 } from './json-bytes.js';
@@ -20,12 +20,12 @@ import { enter } from './value-depth.js';
  * also with the comma before it: one copy instead of three.
  */
 interface KeyOpenings {
-  readonly any: Buffer;
-  readonly string: Buffer;
-  readonly int: Buffer;
-  readonly nextAny: Buffer;
-  readonly nextString: Buffer;
-  readonly nextInt: Buffer;
+  readonly any: Fragment;
+  readonly string: Fragment;
+  readonly int: Fragment;
+  readonly nextAny: Fragment;
+  readonly nextString: Fragment;
+  readonly nextInt: Fragment;
 }
 
 const KEYS = new InternCache<KeyOpenings>((key) => {
@@ -75,20 +75,22 @@ export function writeKeyValues(
   path: unknown[],
 ): void {
   let first = true;
+  let slot = 0;
   for (const key in object) {
     if (!hasOwn.call(object, key)) continue;
     const value = (object as Record<string, unknown>)[key];
-    const openings = KEYS.get(key);
+    // nested maps' keys are looked up by hash: their positions would mix with the attributes'
+    const openings = depth === 0 ? KEYS.getAt(slot++, key) : KEYS.get(key);
     if (typeof value === 'string') {
-      writeBytes(sink, first ? openings.string : openings.nextString);
+      writeFragment(sink, first ? openings.string : openings.nextString);
       writeJsonString(sink, value);
       writeCloseTwo(sink);
     } else if (typeof value === 'number' && Number.isInteger(value)) {
-      writeBytes(sink, first ? openings.int : openings.nextInt);
+      writeFragment(sink, first ? openings.int : openings.nextInt);
       writeJsonNumber(sink, value);
       writeCloseTwo(sink);
     } else {
-      writeBytes(sink, first ? openings.any : openings.nextAny);
+      writeFragment(sink, first ? openings.any : openings.nextAny);
       writeAnyValueJson(sink, value, depth, path);
       writeByte(sink, 0x7d);
     }
@@ -115,43 +117,43 @@ export function writeAnyValueJson(
 ): void {
   switch (typeof value) {
     case 'string':
-      writeBytes(sink, STRING_VALUE);
+      writeFragment(sink, STRING_VALUE);
       writeJsonString(sink, value);
       writeByte(sink, 0x7d);
       return;
     case 'boolean':
-      writeBytes(sink, value ? TRUE : FALSE);
+      writeFragment(sink, value ? TRUE : FALSE);
       return;
     case 'number':
-      writeBytes(sink, Number.isInteger(value) ? INT_VALUE : DOUBLE_VALUE);
+      writeFragment(sink, Number.isInteger(value) ? INT_VALUE : DOUBLE_VALUE);
       writeJsonNumber(sink, value);
       writeByte(sink, 0x7d);
       return;
     case 'object':
       if (value === null) break;
       if (value instanceof Uint8Array) {
-        writeBytes(sink, BYTES_VALUE);
+        writeFragment(sink, BYTES_VALUE);
         writeBase64(sink, value);
         writeByte(sink, 0x7d);
         return;
       }
       enter(path, value, depth);
       if (Array.isArray(value)) {
-        writeBytes(sink, ARRAY_VALUE);
+        writeFragment(sink, ARRAY_VALUE);
         const length = value.length;
         for (let i = 0; i < length; i++) {
           if (i > 0) writeByte(sink, 0x2c);
           writeAnyValueJson(sink, value[i], depth + 1, path);
         }
       } else {
-        writeBytes(sink, KVLIST_VALUE);
+        writeFragment(sink, KVLIST_VALUE);
         writeKeyValues(sink, value, depth + 1, path);
       }
-      writeBytes(sink, CLOSE_LIST);
+      writeFragment(sink, CLOSE_LIST);
       return;
     default:
       // undefined, symbol, function, bigint: an empty AnyValue
       break;
   }
-  writeBytes(sink, EMPTY);
+  writeFragment(sink, EMPTY);
 }

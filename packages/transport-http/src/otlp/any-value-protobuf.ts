@@ -2,6 +2,9 @@ import {
   type ByteSink,
   beginLength,
   endLength,
+  type Fragment,
+  fragment,
+  putFragment,
   putUtf8,
   putVarint32,
   SHORT_STRING,
@@ -9,7 +12,7 @@ import {
   varintSize,
   writeBytes,
   writeDouble,
-  writeRaw,
+  writeFragment,
   writeString,
   writeVarint,
 } from './byte-sink.js';
@@ -26,7 +29,7 @@ const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
 
 /** `KeyValue.key` (field 1) of each attribute key: tag, length and UTF-8, built once. */
-const KEYS = new InternCache<Uint8Array>((key) => stringField(0x0a, key));
+const KEYS = new InternCache<Fragment>((key) => fragment(stringField(0x0a, key)));
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -37,20 +40,22 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * integers, most attributes, take a path with no length to move.
  */
 export function writeAttributes(sink: ByteSink, tag: number, attributes: object): void {
+  let slot = 0;
   for (const key in attributes) {
     if (!hasOwn.call(attributes, key)) continue;
     const value = (attributes as Record<string, unknown>)[key];
+    const keyField = KEYS.getAt(slot++, key);
     if (typeof value === 'string' && value.length <= SHORT_STRING) {
-      writeShortStringKeyValue(sink, tag, key, value);
+      writeShortStringKeyValue(sink, tag, keyField, value);
     } else if (
       typeof value === 'number' &&
       value >= 0 &&
       value < 0x80000000 &&
       (value | 0) === value
     ) {
-      writeSmallIntKeyValue(sink, tag, key, value);
+      writeSmallIntKeyValue(sink, tag, keyField, value);
     } else {
-      writeKeyValue(sink, tag, key, value, 0);
+      writeKeyValue(sink, tag, keyField, value, 0);
     }
   }
 }
@@ -59,16 +64,19 @@ export function writeAttributes(sink: ByteSink, tag: number, attributes: object)
  * A `KeyValue` of a string of at most `SHORT_STRING` units: at most 72 bytes of UTF-8, so the
  * string and `AnyValue` lengths take one byte each, known once the string is written.
  */
-function writeShortStringKeyValue(sink: ByteSink, tag: number, key: string, value: string): void {
-  const keyField = KEYS.get(key);
-  const keyLength = keyField.length;
+function writeShortStringKeyValue(
+  sink: ByteSink,
+  tag: number,
+  keyField: Fragment,
+  value: string,
+): void {
   const length = value.length;
-  sink.ensure(keyLength + 3 * length + 6);
+  sink.ensure(keyField.bytes.length + 3 * length + 6);
   const buf = sink.buf;
   let pos = sink.pos;
   buf[pos++] = tag;
   const at = pos++;
-  for (let i = 0; i < keyLength; i++) buf[pos++] = keyField[i] as number;
+  pos = putFragment(sink, pos, keyField);
   buf[pos++] = 0x12;
   const valueAt = pos++;
   buf[pos++] = 0x0a;
@@ -87,15 +95,18 @@ function writeShortStringKeyValue(sink: ByteSink, tag: number, key: string, valu
 }
 
 /** A `KeyValue` of an integer in [0, 2^31): its varint's size is known before it is written. */
-function writeSmallIntKeyValue(sink: ByteSink, tag: number, key: string, value: number): void {
-  const keyField = KEYS.get(key);
-  const keyLength = keyField.length;
-  sink.ensure(keyLength + 10);
+function writeSmallIntKeyValue(
+  sink: ByteSink,
+  tag: number,
+  keyField: Fragment,
+  value: number,
+): void {
+  sink.ensure(keyField.bytes.length + 10);
   const buf = sink.buf;
   let pos = sink.pos;
   buf[pos++] = tag;
   const at = pos++;
-  for (let i = 0; i < keyLength; i++) buf[pos++] = keyField[i] as number;
+  pos = putFragment(sink, pos, keyField);
   buf[pos++] = 0x12;
   buf[pos++] = 1 + varintSize(value);
   buf[pos++] = 0x18;
@@ -114,14 +125,14 @@ function endKeyValue(sink: ByteSink, buf: Buffer, at: number, end: number): void
 function writeKeyValue(
   sink: ByteSink,
   tag: number,
-  key: string,
+  keyField: Fragment,
   value: unknown,
   depth: number,
 ): void {
   sink.ensure(1);
   sink.buf[sink.pos++] = tag;
   const at = beginLength(sink);
-  writeRaw(sink, KEYS.get(key));
+  writeFragment(sink, keyField);
   sink.ensure(1);
   sink.buf[sink.pos++] = 0x12;
   const valueAt = beginLength(sink);
@@ -196,7 +207,7 @@ function writeKeyValueList(sink: ByteSink, value: object, depth: number): void {
   const at = beginLength(sink);
   for (const key in value) {
     if (!hasOwn.call(value, key)) continue;
-    writeKeyValue(sink, 0x0a, key, (value as Record<string, unknown>)[key], depth);
+    writeKeyValue(sink, 0x0a, KEYS.get(key), (value as Record<string, unknown>)[key], depth);
   }
   endLength(sink, at);
 }

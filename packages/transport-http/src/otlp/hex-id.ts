@@ -30,37 +30,55 @@ export function writeHexId(sink: ByteSink, id: unknown): void {
   const buf = sink.buf;
   let pos = putVarint32(buf, sink.pos, count);
   for (let i = 0; i < count; i++) {
-    const high = nibble(id.charCodeAt(2 * i));
-    const low = nibble(id.charCodeAt(2 * i + 1));
-    buf[pos++] = ((high << 4) | low) & 0xff;
+    const high = id.charCodeAt(2 * i);
+    const low = id.charCodeAt(2 * i + 1);
+    buf[pos++] =
+      (high | low) < 128
+        ? ((NIBBLES[high] as number) << 4) | (NIBBLES[low] as number)
+        : ((nibble(high) << 4) | nibble(low)) & 0xff;
   }
   sink.pos = pos;
 }
 
-/** The last trace id written, and its bytes: records of one trace often come together. */
 const NONE = {};
-let lastTraceId: unknown = NONE;
-const lastTraceBytes = new Uint8Array(16);
 
 /**
- * {@link writeHexId} for trace ids: when the id is the last one written (by any writer), its
- * bytes are copied from a cache instead of converted again.
+ * The last id written at one place (a log record's trace id, a span's parent...), and its bytes:
+ * records of one trace, or of one span, often come together, and the id is then copied instead
+ * of converted again. One per place, since ids of different places alternate.
  */
-export function writeTraceId(sink: ByteSink, id: unknown): void {
-  if (id !== lastTraceId) {
-    writeHexId(sink, id);
-    if ((id as string).length === 32) {
-      lastTraceId = id;
+export class HexIdCache {
+  #id: unknown = NONE;
+  readonly #bytes = new Uint8Array(17);
+  #length = 0;
+
+  /** {@link writeHexId}, from the cache when `id` is the one written last. */
+  write(sink: ByteSink, id: unknown): void {
+    const length = this.#length;
+    if (id === this.#id) {
+      sink.ensure(length);
       const buf = sink.buf;
-      const from = sink.pos - 16;
-      for (let i = 0; i < 16; i++) lastTraceBytes[i] = buf[from + i] as number;
+      const bytes = this.#bytes;
+      let pos = sink.pos;
+      for (let i = 0; i < length; i++) buf[pos++] = bytes[i] as number;
+      sink.pos = pos;
+      return;
     }
-    return;
+    const at = sink.pos;
+    writeHexId(sink, id);
+    const written = sink.pos - at;
+    if (written <= 17) {
+      const buf = sink.buf;
+      for (let i = 0; i < written; i++) this.#bytes[i] = buf[at + i] as number;
+      this.#length = written;
+      this.#id = id;
+    }
   }
-  sink.ensure(17);
-  const buf = sink.buf;
-  let pos = sink.pos;
-  buf[pos++] = 16;
-  for (let i = 0; i < 16; i++) buf[pos++] = lastTraceBytes[i] as number;
-  sink.pos = pos;
 }
+
+/** Trace ids of log records and spans. */
+export const TRACE_IDS: HexIdCache = new HexIdCache();
+/** Span ids of log records (all the records logged inside one span). */
+export const LOG_SPAN_IDS: HexIdCache = new HexIdCache();
+/** Parent span ids of spans (siblings). */
+export const PARENT_SPAN_IDS: HexIdCache = new HexIdCache();

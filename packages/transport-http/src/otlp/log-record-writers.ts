@@ -8,16 +8,17 @@ import {
   writeStringField,
   writeVarintField,
 } from './byte-sink.js';
-import { writeHexId, writeTraceId } from './hex-id.js';
+import { LOG_SPAN_IDS, TRACE_IDS } from './hex-id.js';
 import { putHrTime } from './hr-time.js';
 import {
   ascii,
+  JSON_LOG_SPAN_IDS,
+  JSON_TRACE_IDS,
   writeByte,
-  writeBytes,
+  writeFragment,
   writeJsonNanos,
   writeJsonNumber,
   writeJsonString,
-  writeJsonTraceId,
   writeMember,
   writeStringMember,
 } from './json-bytes.js';
@@ -90,13 +91,13 @@ export function writeLogRecordProtobuf(sink: ByteSink, record: OtlpLogRecord): v
     if (traceId) {
       sink.ensure(1);
       sink.buf[sink.pos++] = 0x4a;
-      writeTraceId(sink, traceId);
+      TRACE_IDS.write(sink, traceId);
     }
     const spanId = context.spanId;
     if (spanId) {
       sink.ensure(1);
       sink.buf[sink.pos++] = 0x52;
-      writeHexId(sink, spanId);
+      LOG_SPAN_IDS.write(sink, spanId);
     }
   }
   const observed = record.hrTimeObserved;
@@ -129,31 +130,31 @@ const SPAN_ID = ascii(',"spanId":');
  * cycle detection.
  */
 export function writeLogRecordJson(sink: ByteSink, record: OtlpLogRecord, path: unknown[]): void {
-  writeBytes(sink, LOG_OPEN);
+  writeFragment(sink, LOG_OPEN);
   writeJsonNanos(sink, record.hrTime);
   const observed = record.hrTimeObserved;
   if (observed !== undefined) {
-    writeBytes(sink, OBSERVED);
+    writeFragment(sink, OBSERVED);
     writeJsonNanos(sink, observed);
   }
   writeMember(sink, SEVERITY_NUMBER, record.severityNumber);
   writeStringMember(sink, SEVERITY_TEXT, record.severityText);
   const body = record.body;
   if (typeof body === 'string') {
-    writeBytes(sink, STRING_BODY);
+    writeFragment(sink, STRING_BODY);
     writeJsonString(sink, body);
     writeByte(sink, 0x7d);
   } else {
-    writeBytes(sink, BODY);
+    writeFragment(sink, BODY);
     writeAnyValueJson(sink, body, 0, path);
   }
   writeStringMember(sink, EVENT_NAME, record.eventName);
-  writeBytes(sink, ATTRIBUTES);
+  writeFragment(sink, ATTRIBUTES);
   const attributes = record.attributes;
   if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0, path);
   const dropped = record.droppedAttributesCount;
   if (typeof dropped === 'number') {
-    writeBytes(sink, END_AND_DROPPED_ATTRIBUTES);
+    writeFragment(sink, END_AND_DROPPED_ATTRIBUTES);
     writeJsonNumber(sink, dropped);
   } else {
     writeByte(sink, 0x5d);
@@ -164,15 +165,15 @@ export function writeLogRecordJson(sink: ByteSink, record: OtlpLogRecord, path: 
     writeMember(sink, FLAGS, context.traceFlags);
     const traceId = context.traceId;
     if (typeof traceId === 'string') {
-      writeBytes(sink, TRACE_ID);
-      writeJsonTraceId(sink, traceId);
+      writeFragment(sink, TRACE_ID);
+      JSON_TRACE_IDS.write(sink, traceId);
     } else if (traceId !== undefined && traceId !== null) {
       throw new TypeError('a trace or span id must be a hex string');
     }
     const spanId = context.spanId;
     if (typeof spanId === 'string') {
-      writeBytes(sink, SPAN_ID);
-      writeJsonString(sink, spanId);
+      writeFragment(sink, SPAN_ID);
+      JSON_LOG_SPAN_IDS.write(sink, spanId);
     } else if (spanId !== undefined && spanId !== null) {
       throw new TypeError('a trace or span id must be a hex string');
     }

@@ -8,7 +8,7 @@ import {
   writeString,
   writeVarint,
 } from './byte-sink.js';
-import { ascii, writeByte, writeBytes, writeMember } from './json-bytes.js';
+import { ascii, writeByte, writeBytes, writeFragment, writeMember } from './json-bytes.js';
 import type { OtlpResource, OtlpScope } from './types.js';
 
 // A batch's records share a handful of resources and scopes, and so do consecutive batches, so
@@ -158,9 +158,9 @@ export function jsonResource(resource: OtlpResource): ResourceParts {
       });
       return {
         resource: written((sink) => {
-          writeBytes(sink, ascii('{"attributes":'));
+          writeFragment(sink, ascii('{"attributes":'));
           writeAttributesJson(sink, attributes as object | undefined, []);
-          writeBytes(sink, ascii(',"droppedAttributesCount":0'));
+          writeFragment(sink, ascii(',"droppedAttributesCount":0'));
           writeBytes(sink, schema);
           writeByte(sink, 0x7d);
         }),
@@ -185,7 +185,7 @@ export function jsonScope(scope: OtlpScope): ScopeParts {
           attributes !== null &&
           Object.keys(attributes).length
         ) {
-          writeBytes(sink, ATTRIBUTES);
+          writeFragment(sink, ATTRIBUTES);
           writeAttributesJson(sink, attributes, []);
           writeMember(sink, DROPPED_ATTRIBUTES, dropped ?? 0);
         }

@@ -11,16 +11,17 @@ import {
   writeVarint,
   writeVarintField,
 } from './byte-sink.js';
-import { writeHexId, writeTraceId } from './hex-id.js';
+import { PARENT_SPAN_IDS, TRACE_IDS, writeHexId } from './hex-id.js';
 import { writeHrTime } from './hr-time.js';
 import {
   ascii,
+  JSON_PARENT_SPAN_IDS,
+  JSON_TRACE_IDS,
   writeByte,
-  writeBytes,
+  writeFragment,
   writeJsonNanos,
   writeJsonNumber,
   writeJsonString,
-  writeJsonTraceId,
   writeMember,
   writeStringMember,
 } from './json-bytes.js';
@@ -51,7 +52,7 @@ export function writeSpanProtobuf(sink: ByteSink, span: OtlpSpan): void {
   const context = span.spanContext();
   sink.ensure(1);
   sink.buf[sink.pos++] = 0x0a;
-  writeTraceId(sink, context.traceId);
+  TRACE_IDS.write(sink, context.traceId);
   sink.ensure(1);
   sink.buf[sink.pos++] = 0x12;
   writeHexId(sink, context.spanId);
@@ -62,7 +63,7 @@ export function writeSpanProtobuf(sink: ByteSink, span: OtlpSpan): void {
   if (parentSpanId) {
     sink.ensure(1);
     sink.buf[sink.pos++] = 0x22;
-    writeHexId(sink, parentSpanId);
+    PARENT_SPAN_IDS.write(sink, parentSpanId);
   }
   writeStringField(sink, 0x2a, span.name, 'name');
   const kind = otlpKind(span.kind);
@@ -166,35 +167,37 @@ const TRACE_ID = ascii(',"traceId":');
 export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): void {
   const context = span.spanContext();
   const parent = span.parentSpanContext;
-  writeBytes(sink, SPAN_OPEN);
+  writeFragment(sink, SPAN_OPEN);
   const traceId = context.traceId;
-  if (typeof traceId === 'string') writeJsonTraceId(sink, traceId);
+  if (typeof traceId === 'string') JSON_TRACE_IDS.write(sink, traceId);
   else writeId(sink, traceId);
-  writeBytes(sink, SPAN_ID);
+  writeFragment(sink, SPAN_ID);
   writeId(sink, context.spanId);
-  if (parent?.spanId) {
-    writeBytes(sink, PARENT_SPAN_ID);
-    writeId(sink, parent.spanId);
+  const parentSpanId = parent?.spanId;
+  if (parentSpanId) {
+    writeFragment(sink, PARENT_SPAN_ID);
+    if (typeof parentSpanId === 'string') JSON_PARENT_SPAN_IDS.write(sink, parentSpanId);
+    else writeId(sink, parentSpanId);
   }
   writeStringMember(sink, TRACE_STATE, traceStateOf(context));
   writeStringMember(sink, NAME, span.name);
   writeMember(sink, KIND, otlpKind(span.kind));
-  writeBytes(sink, START_TIME);
+  writeFragment(sink, START_TIME);
   writeJsonNanos(sink, span.startTime);
-  writeBytes(sink, END_TIME);
+  writeFragment(sink, END_TIME);
   writeJsonNanos(sink, span.endTime);
-  writeBytes(sink, ATTRIBUTES);
+  writeFragment(sink, ATTRIBUTES);
   const attributes = span.attributes;
   if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0, path);
   const dropped = span.droppedAttributesCount;
   if (typeof dropped === 'number') {
-    writeBytes(sink, END_AND_DROPPED_ATTRIBUTES);
+    writeFragment(sink, END_AND_DROPPED_ATTRIBUTES);
     writeJsonNumber(sink, dropped);
   } else {
     writeByte(sink, 0x5d);
     writeMember(sink, DROPPED_ATTRIBUTES, dropped);
   }
-  writeBytes(sink, EVENTS);
+  writeFragment(sink, EVENTS);
   const events = span.events;
   for (let i = 0; i < events.length; i++) {
     if (i > 0) writeByte(sink, 0x2c);
@@ -202,7 +205,7 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): 
   }
   writeByte(sink, 0x5d);
   writeMember(sink, DROPPED_EVENTS, span.droppedEventsCount);
-  writeBytes(sink, STATUS);
+  writeFragment(sink, STATUS);
   // `{` then the members with their leading commas: the first comma is taken back
   const statusAt = sink.pos;
   const status = span.status;
@@ -210,7 +213,7 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): 
   writeStringMember(sink, MESSAGE, status.message);
   dropLeadingComma(sink, statusAt);
   writeByte(sink, 0x7d);
-  writeBytes(sink, LINKS);
+  writeFragment(sink, LINKS);
   const links = span.links;
   for (let i = 0; i < links.length; i++) {
     if (i > 0) writeByte(sink, 0x2c);
@@ -218,16 +221,16 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): 
   }
   writeByte(sink, 0x5d);
   writeMember(sink, DROPPED_LINKS, span.droppedLinksCount);
-  writeBytes(sink, FLAGS);
+  writeFragment(sink, FLAGS);
   writeJsonNumber(sink, spanFlags(context.traceFlags, parent?.isRemote));
   writeByte(sink, 0x7d);
 }
 
 function writeEventJson(sink: ByteSink, event: SpanEvent, path: unknown[]): void {
-  writeBytes(sink, EVENT_OPEN);
+  writeFragment(sink, EVENT_OPEN);
   writeAttributesJson(sink, event.attributes, path);
   writeStringMember(sink, NAME, event.name);
-  writeBytes(sink, TIME);
+  writeFragment(sink, TIME);
   writeJsonNanos(sink, event.time);
   writeMember(sink, DROPPED_ATTRIBUTES, event.droppedAttributesCount || 0);
   writeByte(sink, 0x7d);
@@ -235,15 +238,15 @@ function writeEventJson(sink: ByteSink, event: SpanEvent, path: unknown[]): void
 
 function writeLinkJson(sink: ByteSink, link: SpanLink, path: unknown[]): void {
   const context = link.context;
-  writeBytes(sink, EVENT_OPEN);
+  writeFragment(sink, EVENT_OPEN);
   writeAttributesJson(sink, link.attributes, path);
-  writeBytes(sink, SPAN_ID);
+  writeFragment(sink, SPAN_ID);
   writeId(sink, context.spanId);
-  writeBytes(sink, TRACE_ID);
+  writeFragment(sink, TRACE_ID);
   writeId(sink, context.traceId);
   writeStringMember(sink, TRACE_STATE, traceStateOf(context));
   writeMember(sink, DROPPED_ATTRIBUTES, link.droppedAttributesCount || 0);
-  writeBytes(sink, FLAGS);
+  writeFragment(sink, FLAGS);
   writeJsonNumber(sink, spanFlags(context.traceFlags, context.isRemote));
   writeByte(sink, 0x7d);
 }
