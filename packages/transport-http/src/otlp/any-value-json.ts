@@ -5,8 +5,10 @@ import {
   writeBase64,
   writeByte,
   writeFragment,
+  writeIntegerBetween,
   writeJsonNumber,
   writeJsonString,
+  writeStringBetween,
 } from './json-bytes.js';
 import { enter } from './value-depth.js';
 
@@ -82,13 +84,9 @@ export function writeKeyValues(
     // nested maps' keys are looked up by hash: their positions would mix with the attributes'
     const openings = depth === 0 ? KEYS.getAt(slot++, key) : KEYS.get(key);
     if (typeof value === 'string') {
-      writeFragment(sink, first ? openings.string : openings.nextString);
-      writeJsonString(sink, value);
-      writeCloseTwo(sink);
+      writeStringBetween(sink, first ? openings.string : openings.nextString, value, CLOSE_TWO);
     } else if (typeof value === 'number' && Number.isInteger(value)) {
-      writeFragment(sink, first ? openings.int : openings.nextInt);
-      writeJsonNumber(sink, value);
-      writeCloseTwo(sink);
+      writeIntegerBetween(sink, first ? openings.int : openings.nextInt, value, CLOSE_TWO);
     } else {
       writeFragment(sink, first ? openings.any : openings.nextAny);
       writeAnyValueJson(sink, value, depth, path);
@@ -98,11 +96,8 @@ export function writeKeyValues(
   }
 }
 
-function writeCloseTwo(sink: ByteSink): void {
-  sink.ensure(2);
-  sink.buf[sink.pos++] = 0x7d;
-  sink.buf[sink.pos++] = 0x7d;
-}
+/** `}}`, for writeStringBetween and writeIntegerBetween. */
+const CLOSE_TWO = 0x7d7d;
 
 /**
  * Writes the `AnyValue` JSON of `value`, met `depth` levels down; `path` holds its enclosing

@@ -1,4 +1,4 @@
-import { type ByteSink, type Fragment, fragment, writeFragment } from './byte-sink.js';
+import { type ByteSink, type Fragment, fragment, putFragment, writeFragment } from './byte-sink.js';
 
 // OTLP/JSON text written straight into the byte buffer, each value exactly as `JSON.stringify`
 // would write it, so a payload parses to what OpenTelemetry's JSON serializer sends. Building a
@@ -58,21 +58,21 @@ export function writeText(sink: ByteSink, text: string): void {
 export function writeJsonString(sink: ByteSink, value: string): void {
   const length = value.length;
   if (length > LOOPED_STRING) {
-    if (NEEDS_ESCAPE.test(value)) {
-      writeText(sink, JSON.stringify(value));
-      return;
-    }
-    sink.ensure(3 * length + 2);
-    const buf = sink.buf;
-    buf[sink.pos++] = 0x22;
-    sink.pos += buf.write(value, sink.pos);
-    buf[sink.pos++] = 0x22;
+    writeLongJsonString(sink, value);
     return;
   }
   // Worst case: six bytes (\uXXXX) per UTF-16 unit.
   sink.ensure(6 * length + 2);
-  const buf = sink.buf;
-  let pos = sink.pos;
+  sink.pos = putShortJsonString(sink.buf, sink.pos, value);
+}
+
+/**
+ * A string of at most `LOOPED_STRING` units as a JSON string literal at `at`, with no bounds
+ * check (it takes at most `6 * length + 2` bytes); returns the end.
+ */
+function putShortJsonString(buf: Buffer, at: number, value: string): number {
+  const length = value.length;
+  let pos = at;
   buf[pos++] = 0x22;
   let i = 0;
   for (; i < length; i++) {
@@ -82,7 +82,74 @@ export function writeJsonString(sink: ByteSink, value: string): void {
   }
   if (i < length) pos = putEscaped(buf, pos, value, i);
   buf[pos++] = 0x22;
+  return pos;
+}
+
+function writeLongJsonString(sink: ByteSink, value: string): void {
+  if (NEEDS_ESCAPE.test(value)) {
+    writeText(sink, JSON.stringify(value));
+    return;
+  }
+  sink.ensure(3 * value.length + 2);
+  const buf = sink.buf;
+  buf[sink.pos++] = 0x22;
+  sink.pos += buf.write(value, sink.pos);
+  buf[sink.pos++] = 0x22;
+}
+
+/**
+ * Writes `opening` (a key, a property name), the string `value` and `closing` (up to two
+ * bytes, 0 for none): one bounds check for the three, the commonest shape of an attribute.
+ */
+export function writeStringBetween(
+  sink: ByteSink,
+  opening: Fragment,
+  value: string,
+  closing: number,
+): void {
+  const length = value.length;
+  if (length > LOOPED_STRING) {
+    writeFragment(sink, opening);
+    writeLongJsonString(sink, value);
+    writeClosing(sink, closing);
+    return;
+  }
+  sink.ensure(opening.bytes.length + 6 * length + 4);
+  let pos = putShortJsonString(sink.buf, putFragment(sink, sink.pos, opening), value);
+  pos = putClosing(sink.buf, pos, closing);
   sink.pos = pos;
+}
+
+/** Writes `opening`, the integer `value` and `closing`, as {@link writeStringBetween}. */
+export function writeIntegerBetween(
+  sink: ByteSink,
+  opening: Fragment,
+  value: number,
+  closing: number,
+): void {
+  if (!(value >= 0 && value < 0x80000000)) {
+    writeFragment(sink, opening);
+    writeJsonNumber(sink, value);
+    writeClosing(sink, closing);
+    return;
+  }
+  sink.ensure(opening.bytes.length + 12);
+  let pos = putDigits(sink.buf, putFragment(sink, sink.pos, opening), value);
+  pos = putClosing(sink.buf, pos, closing);
+  sink.pos = pos;
+}
+
+/** `closing` is one or two bytes: `0x7d` is `}`, `0x7d7d` is `}}`. */
+function putClosing(buf: Buffer, at: number, closing: number): number {
+  let pos = at;
+  if (closing > 0xff) buf[pos++] = closing >>> 8;
+  if (closing !== 0) buf[pos++] = closing & 0xff;
+  return pos;
+}
+
+function writeClosing(sink: ByteSink, closing: number): void {
+  sink.ensure(2);
+  sink.pos = putClosing(sink.buf, sink.pos, closing);
 }
 
 const SHORT_ESCAPES: Readonly<Record<number, number>> = {
@@ -195,10 +262,15 @@ const lastSecondsDigits = Buffer.alloc(10);
 let lastSecondsLength = 0;
 
 /**
- * Writes `[seconds, nanoseconds]` as OTLP/JSON writes a 64-bit timestamp: a string of the
- * nanoseconds since the epoch. Fractions are truncated; a non-finite value throws.
+ * Writes `name` (a pre-encoded `,"name":`) and `[seconds, nanoseconds]` as OTLP/JSON writes a
+ * 64-bit timestamp: a string of the nanoseconds since the epoch. Fractions are truncated; a
+ * non-finite value throws.
  */
-export function writeJsonNanos(sink: ByteSink, time: readonly [number, number]): void {
+export function writeNanosMember(
+  sink: ByteSink,
+  name: Fragment,
+  time: readonly [number, number],
+): void {
   const seconds = time[0];
   const nanos = time[1];
   if (
@@ -209,9 +281,9 @@ export function writeJsonNanos(sink: ByteSink, time: readonly [number, number]):
     Number.isInteger(seconds) &&
     Number.isInteger(nanos)
   ) {
-    sink.ensure(21);
+    sink.ensure(name.bytes.length + 21);
+    let pos = putFragment(sink, sink.pos, name);
     const buf = sink.buf;
-    let pos = sink.pos;
     buf[pos++] = 0x22;
     if (seconds !== lastSeconds) {
       lastSecondsLength = putDigits(lastSecondsDigits, 0, seconds);
@@ -223,6 +295,7 @@ export function writeJsonNanos(sink: ByteSink, time: readonly [number, number]):
     sink.pos = pos + 10;
     return;
   }
+  writeFragment(sink, name);
   if (
     Number.isSafeInteger(seconds) &&
     seconds > 0 &&
@@ -246,13 +319,15 @@ export function writeJsonNanos(sink: ByteSink, time: readonly [number, number]):
 export function writeMember(sink: ByteSink, name: Fragment, value: unknown): void {
   if (value === undefined) return;
   if (typeof value === 'number') {
-    writeFragment(sink, name);
-    writeJsonNumber(sink, value);
+    if (Number.isInteger(value)) writeIntegerBetween(sink, name, value, 0);
+    else {
+      writeFragment(sink, name);
+      writeJsonNumber(sink, value);
+    }
     return;
   }
   if (typeof value === 'string') {
-    writeFragment(sink, name);
-    writeJsonString(sink, value);
+    writeStringBetween(sink, name, value, 0);
     return;
   }
   const text: string | undefined = JSON.stringify(value);
@@ -267,8 +342,7 @@ export function writeMember(sink: ByteSink, name: Fragment, value: unknown): voi
  */
 export function writeStringMember(sink: ByteSink, name: Fragment, value: unknown): void {
   if (typeof value === 'string') {
-    writeFragment(sink, name);
-    writeJsonString(sink, value);
+    writeStringBetween(sink, name, value, 0);
   } else if (value !== undefined && value !== null) {
     const field = Buffer.from(name.bytes).toString('utf8', 2, name.bytes.length - 2);
     throw new TypeError(`${field} must be a string`);

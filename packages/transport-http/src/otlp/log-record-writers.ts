@@ -16,10 +16,9 @@ import {
   JSON_TRACE_IDS,
   writeByte,
   writeFragment,
-  writeJsonNanos,
-  writeJsonNumber,
-  writeJsonString,
   writeMember,
+  writeNanosMember,
+  writeStringBetween,
   writeStringMember,
 } from './json-bytes.js';
 import type { OtlpLogRecord } from './types.js';
@@ -130,20 +129,14 @@ const SPAN_ID = ascii(',"spanId":');
  * cycle detection.
  */
 export function writeLogRecordJson(sink: ByteSink, record: OtlpLogRecord, path: unknown[]): void {
-  writeFragment(sink, LOG_OPEN);
-  writeJsonNanos(sink, record.hrTime);
+  writeNanosMember(sink, LOG_OPEN, record.hrTime);
   const observed = record.hrTimeObserved;
-  if (observed !== undefined) {
-    writeFragment(sink, OBSERVED);
-    writeJsonNanos(sink, observed);
-  }
+  if (observed !== undefined) writeNanosMember(sink, OBSERVED, observed);
   writeMember(sink, SEVERITY_NUMBER, record.severityNumber);
   writeStringMember(sink, SEVERITY_TEXT, record.severityText);
   const body = record.body;
   if (typeof body === 'string') {
-    writeFragment(sink, STRING_BODY);
-    writeJsonString(sink, body);
-    writeByte(sink, 0x7d);
+    writeStringBetween(sink, STRING_BODY, body, 0x7d);
   } else {
     writeFragment(sink, BODY);
     writeAnyValueJson(sink, body, 0, path);
@@ -154,8 +147,7 @@ export function writeLogRecordJson(sink: ByteSink, record: OtlpLogRecord, path: 
   if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0, path);
   const dropped = record.droppedAttributesCount;
   if (typeof dropped === 'number') {
-    writeFragment(sink, END_AND_DROPPED_ATTRIBUTES);
-    writeJsonNumber(sink, dropped);
+    writeMember(sink, END_AND_DROPPED_ATTRIBUTES, dropped);
   } else {
     writeByte(sink, 0x5d);
     writeMember(sink, DROPPED_ATTRIBUTES, dropped);

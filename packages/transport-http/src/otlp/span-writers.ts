@@ -19,10 +19,10 @@ import {
   JSON_TRACE_IDS,
   writeByte,
   writeFragment,
-  writeJsonNanos,
   writeJsonNumber,
   writeJsonString,
   writeMember,
+  writeNanosMember,
   writeStringMember,
 } from './json-bytes.js';
 import type { OtlpSpan, OtlpSpanContext } from './types.js';
@@ -182,17 +182,14 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): 
   writeStringMember(sink, TRACE_STATE, traceStateOf(context));
   writeStringMember(sink, NAME, span.name);
   writeMember(sink, KIND, otlpKind(span.kind));
-  writeFragment(sink, START_TIME);
-  writeJsonNanos(sink, span.startTime);
-  writeFragment(sink, END_TIME);
-  writeJsonNanos(sink, span.endTime);
+  writeNanosMember(sink, START_TIME, span.startTime);
+  writeNanosMember(sink, END_TIME, span.endTime);
   writeFragment(sink, ATTRIBUTES);
   const attributes = span.attributes;
   if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0, path);
   const dropped = span.droppedAttributesCount;
   if (typeof dropped === 'number') {
-    writeFragment(sink, END_AND_DROPPED_ATTRIBUTES);
-    writeJsonNumber(sink, dropped);
+    writeMember(sink, END_AND_DROPPED_ATTRIBUTES, dropped);
   } else {
     writeByte(sink, 0x5d);
     writeMember(sink, DROPPED_ATTRIBUTES, dropped);
@@ -230,8 +227,7 @@ function writeEventJson(sink: ByteSink, event: SpanEvent, path: unknown[]): void
   writeFragment(sink, EVENT_OPEN);
   writeAttributesJson(sink, event.attributes, path);
   writeStringMember(sink, NAME, event.name);
-  writeFragment(sink, TIME);
-  writeJsonNanos(sink, event.time);
+  writeNanosMember(sink, TIME, event.time);
   writeMember(sink, DROPPED_ATTRIBUTES, event.droppedAttributesCount || 0);
   writeByte(sink, 0x7d);
 }
