@@ -1,15 +1,15 @@
-import type { ByteSink, Fragment } from './byte-sink.js';
+import type { ByteSink } from './byte-sink.js';
+import { type Fragment, writeFragment } from './fragment.js';
 import { InternCache } from './intern-cache.js';
 import {
   ascii,
   writeBase64,
   writeByte,
-  writeFragment,
   writeIntegerBetween,
-  writeJsonNumber,
-  writeJsonString,
   writeStringBetween,
 } from './json-bytes.js';
+import { writeJsonNumber } from './json-number.js';
+import { writeJsonString } from './json-string.js';
 import { enter } from './value-depth.js';
 
 // OTLP/JSON `AnyValue` and `KeyValue` straight from JavaScript values, with the mapping of
@@ -55,27 +55,15 @@ const CLOSE_LIST = ascii(']}}');
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/**
- * Writes `[<KeyValue>,...]` of the own enumerable properties of `attributes`; `path` is scratch
- * space for cycle detection (see {@link writeAnyValueJson}).
- */
-export function writeAttributesJson(
-  sink: ByteSink,
-  attributes: object | undefined,
-  path: unknown[],
-): void {
+/** Writes `[<KeyValue>,...]` of the own enumerable properties of `attributes`. */
+export function writeAttributesJson(sink: ByteSink, attributes: object | undefined): void {
   writeByte(sink, 0x5b);
-  if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0, path);
+  if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0);
   writeByte(sink, 0x5d);
 }
 
 /** Writes the `KeyValue`s of `object`, comma-separated, with no brackets. */
-export function writeKeyValues(
-  sink: ByteSink,
-  object: object,
-  depth: number,
-  path: unknown[],
-): void {
+export function writeKeyValues(sink: ByteSink, object: object, depth: number): void {
   let first = true;
   let slot = 0;
   for (const key in object) {
@@ -89,7 +77,7 @@ export function writeKeyValues(
       writeIntegerBetween(sink, first ? openings.int : openings.nextInt, value, CLOSE_TWO);
     } else {
       writeFragment(sink, first ? openings.any : openings.nextAny);
-      writeAnyValueJson(sink, value, depth, path);
+      writeAnyValueJson(sink, value, depth);
       writeByte(sink, 0x7d);
     }
     first = false;
@@ -100,16 +88,10 @@ export function writeKeyValues(
 const CLOSE_TWO = 0x7d7d;
 
 /**
- * Writes the `AnyValue` JSON of `value`, met `depth` levels down; `path` holds its enclosing
- * arrays and objects. Throws when reading it throws, it nests deeper than `MAX_VALUE_DEPTH` or
- * contains itself.
+ * Writes the `AnyValue` JSON of `value`, met `depth` levels down. Throws when reading it throws,
+ * it nests deeper than `MAX_VALUE_DEPTH` or contains itself.
  */
-export function writeAnyValueJson(
-  sink: ByteSink,
-  value: unknown,
-  depth: number,
-  path: unknown[],
-): void {
+export function writeAnyValueJson(sink: ByteSink, value: unknown, depth: number): void {
   switch (typeof value) {
     case 'string':
       writeFragment(sink, STRING_VALUE);
@@ -132,17 +114,17 @@ export function writeAnyValueJson(
         writeByte(sink, 0x7d);
         return;
       }
-      enter(path, value, depth);
+      enter(sink.path, value, depth);
       if (Array.isArray(value)) {
         writeFragment(sink, ARRAY_VALUE);
         const length = value.length;
         for (let i = 0; i < length; i++) {
           if (i > 0) writeByte(sink, 0x2c);
-          writeAnyValueJson(sink, value[i], depth + 1, path);
+          writeAnyValueJson(sink, value[i], depth + 1);
         }
       } else {
         writeFragment(sink, KVLIST_VALUE);
-        writeKeyValues(sink, value, depth + 1, path);
+        writeKeyValues(sink, value, depth + 1);
       }
       writeFragment(sink, CLOSE_LIST);
       return;

@@ -2,21 +2,15 @@ import {
   type ByteSink,
   beginLength,
   endLength,
-  type Fragment,
-  fragment,
-  putFragment,
-  putUtf8,
   putVarint32,
-  SHORT_STRING,
-  stringField,
   varintSize,
   writeBytes,
   writeDouble,
-  writeFragment,
-  writeString,
   writeVarint,
 } from './byte-sink.js';
+import { type Fragment, fragment, putFragment, writeFragment } from './fragment.js';
 import { InternCache } from './intern-cache.js';
+import { putUtf8, SHORT_STRING, stringField, writeString } from './proto-string.js';
 import { enter } from './value-depth.js';
 
 // OTLP `AnyValue` and `KeyValue` written straight from JavaScript values, with the mapping of

@@ -5,9 +5,9 @@ import {
   beginLength,
   endLength,
   endLength2,
-  writeStringField,
   writeVarintField,
 } from './byte-sink.js';
+import { writeFragment } from './fragment.js';
 import { LOG_SPAN_IDS, TRACE_IDS } from './hex-id.js';
 import { putHrTime } from './hr-time.js';
 import {
@@ -15,12 +15,12 @@ import {
   JSON_LOG_SPAN_IDS,
   JSON_TRACE_IDS,
   writeByte,
-  writeFragment,
   writeMember,
-  writeNanosMember,
   writeStringBetween,
   writeStringMember,
 } from './json-bytes.js';
+import { writeNanosMember } from './json-number.js';
+import { writeStringField } from './proto-string.js';
 import type { OtlpLogRecord } from './types.js';
 
 // One `LogRecord` of OTLP, in the field order and with the omissions of OpenTelemetry's
@@ -124,11 +124,8 @@ const FLAGS = ascii(',"flags":');
 const TRACE_ID = ascii(',"traceId":');
 const SPAN_ID = ascii(',"spanId":');
 
-/**
- * Writes `record` as a comma and its OTLP/JSON `LogRecord` object; `path` is scratch space for
- * cycle detection.
- */
-export function writeLogRecordJson(sink: ByteSink, record: OtlpLogRecord, path: unknown[]): void {
+/** Writes `record` as a comma and its OTLP/JSON `LogRecord` object. */
+export function writeLogRecordJson(sink: ByteSink, record: OtlpLogRecord): void {
   writeNanosMember(sink, LOG_OPEN, record.hrTime);
   const observed = record.hrTimeObserved;
   if (observed !== undefined) writeNanosMember(sink, OBSERVED, observed);
@@ -139,12 +136,12 @@ export function writeLogRecordJson(sink: ByteSink, record: OtlpLogRecord, path: 
     writeStringBetween(sink, STRING_BODY, body, 0x7d);
   } else {
     writeFragment(sink, BODY);
-    writeAnyValueJson(sink, body, 0, path);
+    writeAnyValueJson(sink, body, 0);
   }
   writeStringMember(sink, EVENT_NAME, record.eventName);
   writeFragment(sink, ATTRIBUTES);
   const attributes = record.attributes;
-  if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0, path);
+  if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0);
   const dropped = record.droppedAttributesCount;
   if (typeof dropped === 'number') {
     writeMember(sink, END_AND_DROPPED_ATTRIBUTES, dropped);

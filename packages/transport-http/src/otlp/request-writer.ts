@@ -24,10 +24,9 @@ export interface SignalFormat<Item> {
   readonly scopeKey?: (scope: OtlpScope) => unknown;
   /**
    * Writes one record into the sink: protobuf, as a field entry (tag, length, message); JSON,
-   * as a comma and the object. `path` is scratch space for cycle detection. Throws when it
-   * cannot, possibly after writing part of it.
+   * as a comma and the object. Throws when it cannot, possibly after writing part of it.
    */
-  readonly record: (sink: ByteSink, item: Item, path: unknown[]) => void;
+  readonly record: (sink: ByteSink, item: Item) => void;
   /** The request around the records of `groups`, whose bytes `source` holds. */
   readonly assemble: (groups: readonly ResourceGroup[], source: Buffer) => Uint8Array;
 }
@@ -80,7 +79,6 @@ function checkRange(items: readonly unknown[], from: number, to: number): void {
 export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWriter<Item> {
   readonly #format: SignalFormat<Item>;
   readonly #sink = new ByteSink();
-  readonly #path: unknown[] = [];
   #byResource = new Map<OtlpResource, ResourceEntry | Failure>();
   #resources: ResourceEntry[] = [];
   #lastResource: OtlpResource | undefined;
@@ -101,14 +99,13 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
   write(items: readonly Item[], from = 0, to: number = items.length): void {
     checkRange(items, from, to);
     const sink = this.#sink;
-    const path = this.#path;
     const record = this.#format.record;
     for (let i = from; i < to; i++) {
       const index = this.#count++;
       const start = sink.pos;
       try {
         const item = items[i] as Item;
-        record(sink, item, path);
+        record(sink, item);
         // Grouping comes after the record is written, so a group (and its place in the
         // request) comes from the first record that made it, as when failed ones are left out.
         const group = this.#groupOf(item);
@@ -140,7 +137,6 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
 
   reset(): void {
     this.#sink.reset();
-    this.#path.length = 0;
     this.#byResource = new Map();
     this.#resources = [];
     this.#lastResource = undefined;

@@ -1,14 +1,9 @@
 import { writeAttributesJson } from './any-value-json.js';
 import { writeAttributes } from './any-value-protobuf.js';
-import {
-  ByteSink,
-  beginLength,
-  endLength,
-  stringField,
-  writeString,
-  writeVarint,
-} from './byte-sink.js';
-import { ascii, writeByte, writeBytes, writeFragment, writeMember } from './json-bytes.js';
+import { ByteSink, beginLength, endLength, writeVarint } from './byte-sink.js';
+import { writeFragment } from './fragment.js';
+import { ascii, writeByte, writeMember, writeRawJson } from './json-bytes.js';
+import { stringField, writeString } from './proto-string.js';
 import type { OtlpResource, OtlpScope } from './types.js';
 
 // A batch's records share a handful of resources and scopes, and so do consecutive batches, so
@@ -159,9 +154,9 @@ export function jsonResource(resource: OtlpResource): ResourceParts {
       return {
         resource: written((sink) => {
           writeFragment(sink, ascii('{"attributes":'));
-          writeAttributesJson(sink, attributes as object | undefined, []);
+          writeAttributesJson(sink, attributes as object | undefined);
           writeFragment(sink, ascii(',"droppedAttributesCount":0'));
-          writeBytes(sink, schema);
+          writeRawJson(sink, schema);
           writeByte(sink, 0x7d);
         }),
         schemaUrl: schema,
@@ -186,7 +181,7 @@ export function jsonScope(scope: OtlpScope): ScopeParts {
           Object.keys(attributes).length
         ) {
           writeFragment(sink, ATTRIBUTES);
-          writeAttributesJson(sink, attributes, []);
+          writeAttributesJson(sink, attributes);
           writeMember(sink, DROPPED_ATTRIBUTES, dropped ?? 0);
         }
         // the members were written with a leading comma each: the first one goes

@@ -7,10 +7,10 @@ import {
   endLength,
   endLength2,
   writeFixed32,
-  writeStringField,
   writeVarint,
   writeVarintField,
 } from './byte-sink.js';
+import { writeFragment } from './fragment.js';
 import { PARENT_SPAN_IDS, TRACE_IDS, writeHexId } from './hex-id.js';
 import { writeHrTime } from './hr-time.js';
 import {
@@ -18,13 +18,12 @@ import {
   JSON_PARENT_SPAN_IDS,
   JSON_TRACE_IDS,
   writeByte,
-  writeFragment,
-  writeJsonNumber,
-  writeJsonString,
   writeMember,
-  writeNanosMember,
   writeStringMember,
 } from './json-bytes.js';
+import { writeJsonNumber, writeNanosMember } from './json-number.js';
+import { writeJsonString } from './json-string.js';
+import { writeStringField } from './proto-string.js';
 import type { OtlpSpan, OtlpSpanContext } from './types.js';
 
 // One `Span` of OTLP, in the field order and with the omissions of OpenTelemetry's serializers.
@@ -160,11 +159,8 @@ const EVENT_OPEN = ascii('{"attributes":');
 const TIME = ascii(',"timeUnixNano":');
 const TRACE_ID = ascii(',"traceId":');
 
-/**
- * Writes `span` as a comma and its OTLP/JSON `Span` object; `path` is scratch space for cycle
- * detection.
- */
-export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): void {
+/** Writes `span` as a comma and its OTLP/JSON `Span` object. */
+export function writeSpanJson(sink: ByteSink, span: OtlpSpan): void {
   const context = span.spanContext();
   const parent = span.parentSpanContext;
   writeFragment(sink, SPAN_OPEN);
@@ -186,7 +182,7 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): 
   writeNanosMember(sink, END_TIME, span.endTime);
   writeFragment(sink, ATTRIBUTES);
   const attributes = span.attributes;
-  if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0, path);
+  if (attributes !== undefined && attributes !== null) writeKeyValues(sink, attributes, 0);
   const dropped = span.droppedAttributesCount;
   if (typeof dropped === 'number') {
     writeMember(sink, END_AND_DROPPED_ATTRIBUTES, dropped);
@@ -198,7 +194,7 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): 
   const events = span.events;
   for (let i = 0; i < events.length; i++) {
     if (i > 0) writeByte(sink, 0x2c);
-    writeEventJson(sink, events[i] as SpanEvent, path);
+    writeEventJson(sink, events[i] as SpanEvent);
   }
   writeByte(sink, 0x5d);
   writeMember(sink, DROPPED_EVENTS, span.droppedEventsCount);
@@ -214,7 +210,7 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): 
   const links = span.links;
   for (let i = 0; i < links.length; i++) {
     if (i > 0) writeByte(sink, 0x2c);
-    writeLinkJson(sink, links[i] as SpanLink, path);
+    writeLinkJson(sink, links[i] as SpanLink);
   }
   writeByte(sink, 0x5d);
   writeMember(sink, DROPPED_LINKS, span.droppedLinksCount);
@@ -223,19 +219,19 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan, path: unknown[]): 
   writeByte(sink, 0x7d);
 }
 
-function writeEventJson(sink: ByteSink, event: SpanEvent, path: unknown[]): void {
+function writeEventJson(sink: ByteSink, event: SpanEvent): void {
   writeFragment(sink, EVENT_OPEN);
-  writeAttributesJson(sink, event.attributes, path);
+  writeAttributesJson(sink, event.attributes);
   writeStringMember(sink, NAME, event.name);
   writeNanosMember(sink, TIME, event.time);
   writeMember(sink, DROPPED_ATTRIBUTES, event.droppedAttributesCount || 0);
   writeByte(sink, 0x7d);
 }
 
-function writeLinkJson(sink: ByteSink, link: SpanLink, path: unknown[]): void {
+function writeLinkJson(sink: ByteSink, link: SpanLink): void {
   const context = link.context;
   writeFragment(sink, EVENT_OPEN);
-  writeAttributesJson(sink, link.attributes, path);
+  writeAttributesJson(sink, link.attributes);
   writeFragment(sink, SPAN_ID);
   writeId(sink, context.spanId);
   writeFragment(sink, TRACE_ID);
