@@ -3,9 +3,9 @@ import { defineProject } from 'vitest/config';
 import { sourceResolution } from '../../vitest.shared.js';
 
 // OTEL_SDK_LINE=3 runs the same suite against the SDK 3.x harness (needs Node >= 22.15); the
-// default is the SDK 2.x harness. Tests import the SDK only through '#sdk'. The /otlp source
-// imports '@opentelemetry/otlp-transformer' by name, as users' installs resolve it; here it is
-// pointed at the copy of the harness under test, so SDK 3 records meet the 0.30x transformer.
+// default is the SDK 2.x harness. Tests import the SDK only through '#sdk'. Tests that import
+// '@opentelemetry/otlp-transformer' by name (the oracle the /otlp encoders are compared with)
+// get the copy of the harness under test, so SDK 3 records meet the 0.30x transformer.
 const line = process.env.OTEL_SDK_LINE === '3' ? '3' : '2';
 const transformer = fileURLToPath(
   new URL(

@@ -2,7 +2,7 @@ import { LoggerProvider, resourceFromAttributes, SeverityNumber, TracerProvider 
 import type { OtlpLogRecord, OtlpSpan } from '../../src/otlp/index.js';
 
 /**
- * A value no OTLP serializer can encode: it contains itself. Typed as a plain map of strings,
+ * A value no OTLP encoder can encode: it contains itself. Typed as a plain map of strings,
  * since no log body type can express a cycle, which is how such bodies reach a logger.
  */
 export function circular(): Record<string, string> {
@@ -13,9 +13,9 @@ export function circular(): Record<string, string> {
 
 /**
  * How a record is made unencodable:
- * - `circular`: a body that contains itself (the encoder's cheap check finds it);
- * - `throwing-getter`: reading the body throws (so does the cheap check);
- * - `no-scope`: no instrumentation scope, which only the serializer trips on (found by bisection).
+ * - `circular`: a body that contains itself;
+ * - `throwing-getter`: reading the body throws;
+ * - `no-scope`: no instrumentation scope, so no `ScopeLogs` to put the record in.
  */
 export type Poison = 'circular' | 'throwing-getter' | 'no-scope';
 
