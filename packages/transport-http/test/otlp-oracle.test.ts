@@ -78,3 +78,29 @@ describe.each(FORMATS)('OTLP %s, generated records', (format) => {
     );
   }, 60_000);
 });
+
+describe.each(FORMATS)('OTLP %s, lengths at every varint and inline/native boundary', (format) => {
+  const logs = createOtlpLogsEncoder({ format });
+  const units = ['a', 'é', '€', '😀', '\uD800', '"'];
+  const lengths = [
+    0, 1, 24, 25, 41, 42, 63, 64, 127, 128, 129, 255, 256, 5_000, 16_383, 16_384, 70_000,
+  ];
+  const base = {
+    hrTime: [1_700_000_000, 1] as const,
+    hrTimeObserved: [1_700_000_000, 2] as const,
+    resource: { attributes: { 'service.name': 'edges' } },
+    instrumentationScope: { name: 'edges' },
+  };
+
+  it.each(units)('strings of %j repeated as body, attribute value and key', (unit) => {
+    const records: OtlpLogRecord[] = lengths.map((length) => {
+      const text = unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+      return { ...base, body: text, attributes: { [text]: text, nested: { list: [text] } } };
+    });
+    // and a record of a few bytes, whose length prefix shrinks to one byte
+    records.push({ ...base, attributes: {} });
+    const encoded = logs.encode(records);
+    expect(encoded.failedCount).toBe(0);
+    expectSameRequest('logs', format, encoded.payload, transformerLogs(format, records));
+  });
+});
