@@ -2,7 +2,7 @@
 const MAX_KEY_LENGTH = 128;
 
 /** How many keys a cache holds before it starts over. */
-const MAX_ENTRIES = 4096;
+const MAX_ENTRIES = 1024;
 
 /** Positions of attributes objects whose last key is remembered (see `getAt`). */
 const MAX_SLOTS = 64;
@@ -10,7 +10,7 @@ const MAX_SLOTS = 64;
 /**
  * A bounded cache of an encoding of attribute keys (their protobuf field bytes, their JSON
  * text). Attribute keys repeat from record to record, so each is encoded once. When full, it
- * starts over: a service whose keys never repeat pays one `clear()` per 4,096 keys, not memory.
+ * starts over: a service whose keys never repeat pays one `clear()` per 1,024 keys, not memory.
  */
 export class InternCache<Encoded> {
   readonly #encode: (key: string) => Encoded;
