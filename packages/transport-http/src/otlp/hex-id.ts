@@ -1,4 +1,4 @@
-import { describeValue } from '@telemetry-reporter/core';
+import { describeValue } from '@telemetry-reporter/core/internal';
 import { type ByteSink, putVarint32 } from './byte-sink.js';
 
 /**
