@@ -85,6 +85,7 @@ describe('encoder shape', () => {
       payload: undefined,
       recordCount: 0,
       failedCount: 0,
+      consumed: 0,
     });
   });
 });

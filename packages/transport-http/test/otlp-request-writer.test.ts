@@ -50,7 +50,12 @@ describe.each(FORMATS)('OTLP %s request writer', (format) => {
     expect(writer.writtenCount).toBe(0);
     writer.write(records, 2, 4);
     sameAs(writer.finish().payload, records.slice(2));
-    expect(writer.finish()).toEqual({ payload: undefined, recordCount: 0, failedCount: 0 });
+    expect(writer.finish()).toEqual({
+      payload: undefined,
+      recordCount: 0,
+      failedCount: 0,
+      consumed: 0,
+    });
     writer.write([body(records[0] as OtlpLogRecord, circular())]);
     expect(writer.finish()).toMatchObject({
       payload: undefined,
@@ -143,5 +148,67 @@ describe.each(FORMATS)('OTLP %s request writer', (format) => {
     const payload = encoder.encode([withResource]).payload;
     sameAs(payload, [withResource]);
     expect(new TextDecoder().decode(payload)).toContain('after');
+  });
+});
+
+describe.each(FORMATS)('OTLP %s requests bounded by maxBytes', (format) => {
+  const encoder = createOtlpLogsEncoder({ format });
+  const sameAs = (payload: Uint8Array | undefined, records: readonly OtlpLogRecord[]) =>
+    expect(decoded('logs', format, payload)).toEqual(
+      decoded('logs', format, transformerLogs(format, records)),
+    );
+
+  it('fills requests up to maxBytes and leaves the rest for the next, in order', () => {
+    const records = makeLogRecords(200);
+    const whole = encoder.encode(records).payload?.byteLength ?? 0;
+    const maxBytes = Math.ceil(whole / 3);
+    const payloads: Uint8Array[] = [];
+    let from = 0;
+    while (from < records.length) {
+      const encoded = encoder.encode(records.slice(from), { maxBytes });
+      expect(encoded.failedCount).toBe(0);
+      expect(encoded.payload?.byteLength).toBeLessThanOrEqual(maxBytes);
+      sameAs(encoded.payload, records.slice(from, from + (encoded.consumed ?? 0)));
+      payloads.push(encoded.payload as Uint8Array);
+      from += encoded.consumed ?? records.length;
+    }
+    expect(payloads.length).toBeGreaterThanOrEqual(3);
+    expect(payloads.length).toBeLessThanOrEqual(4);
+  });
+
+  it('drops a record too large for a request alone, as its own fault; the others ship', () => {
+    const records = makeLogRecords(5);
+    const big = body(records[2] as OtlpLogRecord, 'x'.repeat(50_000));
+    const encoded = encoder.encode([...records.slice(0, 2), big, ...records.slice(3)], {
+      maxBytes: 10_000,
+    });
+    expect(encoded).toMatchObject({
+      recordCount: 4,
+      failedCount: 1,
+      failedIndexes: [2],
+      consumed: 5,
+    });
+    expect((encoded.firstError as Error).name).toBe('RecordTooLargeError');
+    sameAs(encoded.payload, [...records.slice(0, 2), ...records.slice(3)]);
+  });
+
+  it('built in slices through begin(), gives what encode() gives', () => {
+    const records = makeLogRecords(100);
+    const builder = encoder.begin({ maxBytes: 4096 });
+    let position = 0;
+    while (position < records.length) {
+      const end = Math.min(position + 7, records.length);
+      const next = builder.add(records, position, end);
+      if (next < end) {
+        position = next;
+        break;
+      }
+      position = next;
+    }
+    const sliced = builder.finish();
+    const whole = encoder.encode(records, { maxBytes: 4096 });
+    expect(sliced.consumed).toBe(position);
+    expect(sliced.consumed).toBe(whole.consumed);
+    expect(sliced.payload).toEqual(whole.payload);
   });
 });

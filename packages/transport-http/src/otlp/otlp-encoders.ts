@@ -1,4 +1,4 @@
-import type { EncodedBatch } from '@telemetry-reporter/core';
+import type { EncodedBatch, EncodeOptions, PayloadBuilder } from '@telemetry-reporter/core';
 import { describeValue } from '@telemetry-reporter/core/internal';
 import { assembleProtobuf, jsonAssembler } from './envelope.js';
 import { writeLogRecordJson, writeLogRecordProtobuf } from './log-record-writers.js';
@@ -99,15 +99,19 @@ function createEncoder<Item extends GroupedRecord>(
   if (format !== 'protobuf' && format !== 'json') {
     throw new TypeError(`format must be one of 'protobuf', 'json', got ${describeValue(format)}`);
   }
-  const createWriter = writers[format];
+  const createWriter = writers[format] as () => RequestWriter<Item>;
   // One writer, and its buffer, serves every encode(); a call made while it is busy (from a
   // getter of a record being encoded) gets a writer of its own.
-  let idle: OtlpRequestWriter<Item> | undefined;
-  const encode = (items: readonly Item[]): EncodedBatch<Uint8Array> => {
+  let idle: RequestWriter<Item> | undefined;
+  const encode = (
+    items: readonly Item[],
+    encodeOptions?: EncodeOptions,
+  ): EncodedBatch<Uint8Array> => {
     const writer = idle ?? createWriter();
     idle = undefined;
     try {
-      writer.write(items);
+      writer.limit(encodeOptions?.maxBytes ?? Number.POSITIVE_INFINITY);
+      writer.add(items, 0, items.length);
       return writer.finish();
     } catch (error) {
       // Only the request itself failing (memory for a huge payload) gets here: all is lost.
@@ -126,10 +130,20 @@ function createEncoder<Item extends GroupedRecord>(
       idle = writer;
     }
   };
+  // A payload built in slices, for the delivery to spread one batch over turns of the event loop.
+  const begin = (encodeOptions?: EncodeOptions): PayloadBuilder<Item, Uint8Array> => {
+    const writer = createWriter();
+    writer.limit(encodeOptions?.maxBytes ?? Number.POSITIVE_INFINITY);
+    return {
+      add: (items, from, to) => writer.add(items, from, to),
+      finish: () => writer.finish(),
+    };
+  };
   return Object.freeze({
     format,
     contentType: OTLP_CONTENT_TYPES[format],
     encode,
+    begin,
     createWriter,
   });
 }

@@ -1,4 +1,4 @@
-import type { EncodedBatch } from '@telemetry-reporter/core';
+import { type EncodedBatch, RecordTooLargeError } from '@telemetry-reporter/core';
 import { ByteSink } from './byte-sink.js';
 import type { ResourceParts, ScopeParts } from './resource-scope.js';
 import type { OtlpRequestWriter, OtlpResource, OtlpScope } from './types.js';
@@ -56,6 +56,14 @@ interface ResourceEntry extends ResourceGroup {
   readonly byKey: Map<unknown, ScopeGroup | Failure>;
 }
 
+/**
+ * Bytes the envelope may add per group (tags, lengths, JSON names and punctuation) besides the
+ * resource and scope themselves, and around the whole request: generous, so that a payload
+ * bounded by `maxBytes` never passes it.
+ */
+const GROUP_OVERHEAD = 64;
+const REQUEST_OVERHEAD = 64;
+
 /** A resource or scope that could not be encoded; kept so the next record fails fast. */
 class Failure {
   constructor(readonly error: unknown) {}
@@ -87,9 +95,22 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
   #count = 0;
   #failedIndexes: number[] = [];
   #firstError: unknown;
+  /** The most bytes the request may take; past it, the writer is full. */
+  #maxBytes = Number.POSITIVE_INFINITY;
+  /** An upper bound of what the envelope adds to the records' bytes. */
+  #envelope = REQUEST_OVERHEAD;
+  #full = false;
 
   constructor(format: SignalFormat<Item>) {
     this.#format = format;
+  }
+
+  /**
+   * Bounds the request being written to `maxBytes` (`Infinity`: no bound), until the next
+   * `finish()` or `reset()`.
+   */
+  limit(maxBytes: number): void {
+    this.#maxBytes = maxBytes;
   }
 
   get writtenCount(): number {
@@ -97,10 +118,20 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
   }
 
   write(items: readonly Item[], from = 0, to: number = items.length): void {
+    this.add(items, from, to);
+  }
+
+  /**
+   * Writes `items[from, to)` as {@link write} does, until the request would pass the bound set
+   * by {@link limit}: returns the position after the last record taken (`to`, or less once the
+   * request is full). A record too large even alone is failed, as its own fault.
+   */
+  add(items: readonly Item[], from: number, to: number): number {
     checkRange(items, from, to);
     const sink = this.#sink;
     const record = this.#format.record;
     for (let i = from; i < to; i++) {
+      if (this.#full) return i;
       const index = this.#count++;
       const start = sink.pos;
       try {
@@ -111,6 +142,27 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
         const group = this.#groupOf(item);
         const runs = group.runs;
         const end = sink.pos;
+        if (end + this.#envelope > this.#maxBytes) {
+          // What a request holding this record alone would take.
+          const alone =
+            end -
+            start +
+            REQUEST_OVERHEAD +
+            2 * GROUP_OVERHEAD +
+            partsBytes(group.parts) +
+            partsBytes(this.#format.resource(item.resource));
+          if (alone > this.#maxBytes) {
+            this.#takeBack(start, group);
+            throw new RecordTooLargeError(alone, this.#maxBytes);
+          }
+          // Full, unless it is the first record: a request always takes one that fits alone.
+          if (this.#count - 1 - this.#failedIndexes.length > 0) {
+            this.#takeBack(start, group);
+            this.#count--; // not written: it goes into the next request
+            this.#full = true;
+            return i;
+          }
+        }
         if (runs.length > 0 && runs[runs.length - 1] === start) runs[runs.length - 1] = end;
         else runs.push(start, end);
         group.bytes += end - start;
@@ -120,6 +172,27 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
         this.#failedIndexes.push(index);
       }
     }
+    return to;
+  }
+
+  /** Takes back a record written at `start` of `group`, and the group if it was new for it. */
+  #takeBack(start: number, group: ScopeGroup): void {
+    this.#sink.pos = start;
+    if (group.runs.length > 0) return;
+    const entry = this.#resources.find((r) => r.groups.includes(group));
+    if (entry === undefined) return;
+    entry.groups.splice(entry.groups.indexOf(group), 1);
+    for (const [key, value] of entry.byKey) if (value === group) entry.byKey.delete(key);
+    this.#envelope -= partsBytes(group.parts) + GROUP_OVERHEAD;
+    if (entry.groups.length === 0) {
+      this.#resources.splice(this.#resources.indexOf(entry), 1);
+      for (const [key, value] of this.#byResource)
+        if (value === entry) this.#byResource.delete(key);
+      this.#envelope -= partsBytes(entry.parts) + GROUP_OVERHEAD;
+    }
+    this.#last = undefined;
+    this.#lastResource = undefined;
+    this.#lastScope = undefined;
   }
 
   finish(): EncodedBatch<Uint8Array> {
@@ -129,10 +202,11 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
     const payload =
       recordCount === 0 ? undefined : this.#format.assemble(this.#resources, this.#sink.buf);
     const firstError = this.#firstError;
+    const consumed = this.#count;
     this.reset();
     return failedCount === 0
-      ? { payload, recordCount, failedCount }
-      : { payload, recordCount, failedCount, failedIndexes, firstError };
+      ? { payload, recordCount, failedCount, consumed }
+      : { payload, recordCount, failedCount, failedIndexes, firstError, consumed };
   }
 
   reset(): void {
@@ -145,6 +219,9 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
     this.#count = 0;
     this.#failedIndexes = [];
     this.#firstError = undefined;
+    this.#maxBytes = Number.POSITIVE_INFINITY;
+    this.#envelope = REQUEST_OVERHEAD;
+    this.#full = false;
   }
 
   /** The group `item` belongs in, created (and its resource or scope encoded) if new. */
@@ -159,6 +236,7 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
     if (entry === undefined) {
       try {
         entry = { parts: this.#format.resource(resource), byKey: new Map(), groups: [], size: 0 };
+        this.#envelope += partsBytes(entry.parts) + GROUP_OVERHEAD;
       } catch (error) {
         entry = new Failure(error);
       }
@@ -170,6 +248,7 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
     if (group === undefined) {
       try {
         group = { parts: this.#format.scope(scope), runs: [], bytes: 0, size: 0 };
+        this.#envelope += partsBytes(group.parts) + GROUP_OVERHEAD;
         if (entry.groups.length === 0) this.#resources.push(entry);
         entry.groups.push(group);
       } catch (error) {
@@ -183,4 +262,10 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
     this.#last = group;
     return group;
   }
+}
+
+/** Bytes of a resource's or scope's encoded parts. */
+function partsBytes(parts: ResourceParts | ScopeParts): number {
+  const main = 'resource' in parts ? parts.resource : parts.scope;
+  return main.byteLength + parts.schemaUrl.byteLength;
 }

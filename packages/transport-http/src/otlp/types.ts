@@ -1,4 +1,9 @@
-import type { EncodedBatch, Encoder } from '@telemetry-reporter/core';
+import type {
+  EncodedBatch,
+  EncodeOptions,
+  Encoder,
+  PayloadBuilder,
+} from '@telemetry-reporter/core';
 
 // Structural views of the SDK objects the OTLP encoders read. Log records and spans of both
 // SDK lines satisfy them, and so do @telemetry-reporter/otel's ReporterLogRecord and
@@ -104,6 +109,12 @@ export interface OtlpEncoder<Item> extends Encoder<Item, Uint8Array> {
   readonly format: OtlpFormat;
   /** The `content-type` to send the payload with; pass it to `createHttpTransport`. */
   readonly contentType: OtlpContentType;
+  /**
+   * Starts one request filled over several calls, at most `options.maxBytes` long: the
+   * delivery uses it to spread a batch over turns of the event loop and to cut requests to
+   * `maxRequestBytes`.
+   */
+  begin(options?: EncodeOptions): PayloadBuilder<Item, Uint8Array>;
   /**
    * A new {@link OtlpRequestWriter} of this encoding, to encode one batch in slices (each
    * writer keeps its own buffer; resources, scopes and attribute keys are cached for all).
