@@ -32,7 +32,8 @@ export interface FixtureOptions {
 /**
  * Runs a fixture with this Node binary and waits for it to exit; kills it after `killAfterMillis`
  * so that a hang fails the test instead of stalling the suite. Child processes load the built
- * package (`pnpm build`), exactly as users do.
+ * package (`pnpm build`), exactly as users do. The hang guard kills with SIGKILL, which no child
+ * raises itself: a hung child can never pass for one that died of the SIGTERM it was sent.
  */
 export function runFixture(fixture: string, options: FixtureOptions = {}): Promise<ChildResult> {
   if (!existsSync(DIST)) {
@@ -44,6 +45,7 @@ export function runFixture(fixture: string, options: FixtureOptions = {}): Promi
       env: { ...process.env, SDK_MODULE, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.killAfterMillis ?? 15_000,
+      killSignal: 'SIGKILL',
     });
     let stdout = '';
     let stderr = '';
