@@ -1,5 +1,5 @@
-import { unaccountedRecords } from '@telemetry-reporter/otel';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type SendContext, unaccountedRecords } from '@telemetry-reporter/otel';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { refusedUrl, TestServer } from './helpers/test-server.js';
@@ -15,11 +15,37 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.useRealTimers();
   await server.stop();
 });
 
 function http(options: Partial<HttpTransportOptions> = {}) {
   return createHttpTransport({ url: server.url(), ...options });
+}
+
+/**
+ * Timers on the fake clock, I/O real: the pipeline's deadlines, backoffs and attempt timeouts
+ * wait for the test to advance time, however long the real requests take on a loaded machine.
+ */
+function fakeTimers(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+}
+
+/** `http()`, with every send it makes recorded: its context and its promise. */
+function recordedHttp(options: Partial<HttpTransportOptions> = {}) {
+  const transport = http(options);
+  const sends: { context: SendContext; done: Promise<unknown> }[] = [];
+  return {
+    sends,
+    transport: {
+      send(payload: string, context: SendContext): Promise<void> {
+        const sent = transport.send(payload, context);
+        sends.push({ context, done: sent.catch(() => undefined) });
+        return sent;
+      },
+      shutdown: () => transport.shutdown(),
+    },
+  };
 }
 
 /** Bodies of the records the server accepted (answered 2xx), in arrival order. */
@@ -46,18 +72,25 @@ it('200: every record is delivered and counted as exported', async () => {
 });
 
 it('429 with Retry-After: 2 waits at least 2 s before the retry', async () => {
+  fakeTimers();
   server.replies.push({ status: 429, headers: { 'retry-after': '2' } });
+  const { transport, sends } = recordedHttp();
   const { processor, provider, emit } = logPipeline({
-    transport: http(),
+    transport,
     retry: { maxAttempts: 3, initialDelayMillis: 1, maxDelayMillis: 10 },
   });
   emit(10);
-  await provider.forceFlush();
-  const [first, second] = server.requests;
+  const flushed = provider.forceFlush();
+  await vi.advanceTimersByTimeAsync(0);
+  expect(sends).toHaveLength(1);
+  await sends[0]?.done; // the 429, over real I/O; the fake clock has not moved since the send
+  // Retry-After, not maxDelayMillis, sets the wait: no retry 1 ms before the 2 s, one at 2 s
+  await vi.advanceTimersByTimeAsync(1999);
+  expect(sends).toHaveLength(1);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(sends).toHaveLength(2);
+  await flushed;
   expect(server.requests).toHaveLength(2);
-  const waited = (second?.at ?? 0) - (first?.at ?? 0);
-  expect(waited).toBeGreaterThanOrEqual(2000);
-  expect(waited).toBeLessThan(3500);
   expect(acceptedBodies([1])).toEqual(bodies(10));
   expect(processor.stats()).toMatchObject({ exported: 10, retries: 1 });
   await provider.shutdown();
@@ -107,16 +140,22 @@ it('413: the batch is split until it fits; a record too large alone is rejected'
 });
 
 it('a server that never answers: the export deadline aborts the request and the socket closes', async () => {
+  fakeTimers();
   server.responder = () => 'hang';
+  const { transport, sends } = recordedHttp(); // its own 10 s attempt timeout is the longer
   const { processor, provider, emit } = logPipeline({
-    transport: http(), // its own 10 s attempt timeout is longer than the export deadline
+    transport,
     processor: { exportTimeoutMillis: 300 },
   });
-  const started = performance.now();
   emit(20);
-  await provider.forceFlush();
-  expect(performance.now() - started).toBeGreaterThanOrEqual(290);
-  expect(performance.now() - started).toBeLessThan(5000);
+  const flushed = provider.forceFlush();
+  await server.requestsReceived(1);
+  // the export deadline, on the fake clock: not aborted 1 ms before it, aborted at it
+  await vi.advanceTimersByTimeAsync(299);
+  expect(sends[0]?.context.signal.aborted).toBe(false);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(sends[0]?.context.signal.aborted).toBe(true);
+  await flushed;
   await server.socketsClosed(1);
   expect(server.requests).toHaveLength(1);
   const stats = processor.stats();
@@ -156,16 +195,26 @@ describe('gzip', () => {
 });
 
 it('a headers function that hangs once costs one attempt, not the export slot for good', async () => {
+  // On the fake clock, the 100 ms attempt timeout ends the hung attempt only, never a real
+  // request that a loaded machine is slow to answer (that would be a second retry).
+  fakeTimers();
   let calls = 0;
+  const { transport, sends } = recordedHttp({
+    timeoutMillis: 100,
+    headers: () => (++calls === 1 ? new Promise(() => {}) : { authorization: 'Bearer t0k3n' }),
+  });
   const { processor, provider, emit } = logPipeline({
-    transport: http({
-      timeoutMillis: 100,
-      headers: () => (++calls === 1 ? new Promise(() => {}) : { authorization: 'Bearer t0k3n' }),
-    }),
+    transport,
     processor: { maxExportBatchSize: 1, exportTimeoutMillis: 5000 },
   });
   emit(3);
-  await provider.forceFlush();
+  const flushed = provider.forceFlush();
+  await vi.advanceTimersByTimeAsync(100); // the hung attempt's timeoutMillis
+  // then the backoff (under the pipeline's retry.maxDelayMillis, 50 ms), short of the retry's
+  // own 100 ms
+  await vi.advanceTimersByTimeAsync(50);
+  expect(sends).toHaveLength(2);
+  await flushed; // the rest over real I/O, with the fake clock standing still
   expect(acceptedBodies()).toEqual(bodies(3));
   expect(processor.stats()).toMatchObject({ received: 3, exported: 3, retries: 1 });
   expect(unaccountedRecords(processor.stats())).toBe(0);

@@ -12,8 +12,6 @@ export interface ReceivedRequest {
   readonly rawBody: Buffer;
   /** The body, gunzipped when `content-encoding: gzip`. */
   readonly body: Buffer;
-  /** `performance.now()` when the whole request had arrived. */
-  readonly at: number;
 }
 
 /**
@@ -48,7 +46,8 @@ export class TestServer {
   closedConnections = 0;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
-  readonly #closeWaiters: (() => void)[] = [];
+  /** Woken when a request arrives or a socket closes. */
+  readonly #waiters: (() => void)[] = [];
 
   private constructor(server: Server) {
     this.#server = server;
@@ -68,9 +67,9 @@ export class TestServer {
           headers: req.headers,
           rawBody,
           body: req.headers['content-encoding'] === 'gzip' ? gunzipSync(rawBody) : rawBody,
-          at: performance.now(),
         };
         const index = self.requests.push(request) - 1;
+        self.#wake();
         const reply = self.replies.shift() ?? self.responder(request, index);
         if (reply === 'hang') return;
         if (reply === 'reset') {
@@ -90,7 +89,7 @@ export class TestServer {
       socket.on('close', () => {
         tracked.closedConnections++;
         tracked.#sockets.delete(socket);
-        for (const wake of tracked.#closeWaiters.splice(0)) wake();
+        tracked.#wake();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -108,9 +107,23 @@ export class TestServer {
 
   /** Resolves once `count` sockets in all have closed. */
   async socketsClosed(count = 1): Promise<void> {
-    while (this.closedConnections < count) {
-      await new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
-    }
+    while (this.closedConnections < count) await this.#event();
+  }
+
+  /**
+   * Resolves once `count` requests in all have arrived whole: the event itself, with no polling
+   * deadline that a loaded machine could overrun.
+   */
+  async requestsReceived(count = 1): Promise<void> {
+    while (this.requests.length < count) await this.#event();
+  }
+
+  #event(): Promise<void> {
+    return new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  #wake(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
   }
 
   /** Bodies of every request, parsed as JSON. */
