@@ -378,18 +378,3 @@ export function isPolluted(): boolean {
     Object.hasOwn(Array.prototype, 'polluted')
   );
 }
-
-/** How long one call takes, in milliseconds. */
-export function timed<T>(fn: () => T): { result: T; millis: number } {
-  const startedAt = performance.now();
-  const result = fn();
-  return { result, millis: performance.now() - startedAt };
-}
-
-/**
- * The most any single encode of a batch holding one corpus value may take. The slowest honest
- * cases are linear: the 10 MiB string (tens of ms per encoder) and V8 walking ~4,000 levels of
- * the deep values before giving up (under 10 ms). Generous for slow CI machines, far below
- * "seconds".
- */
-export const MAX_ENCODE_MILLIS = 1_000;

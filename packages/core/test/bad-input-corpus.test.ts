@@ -2,10 +2,8 @@ import {
   BAD_INPUTS,
   type BadInput,
   isPolluted,
-  MAX_ENCODE_MILLIS,
   type PrototypeSnapshot,
   prototypeSnapshot,
-  timed,
 } from '@telemetry-reporter-internal/test-kit/bad-input-corpus';
 import { expectInvariant } from '@telemetry-reporter-internal/test-kit/invariant';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +17,8 @@ import {
 
 // Every corpus value through createJsonEncoder, as a whole record and as a property of one, in
 // both formats: encoded as documented or dropped alone as encoding_failed, its batch-mates
-// shipped, no prototype polluted, no encode taking pathologically long.
+// shipped, no prototype polluted. No encode is timed: a loaded machine stretches any duration,
+// and the vitest timeout is the hang guard.
 
 let before: PrototypeSnapshot;
 beforeAll(() => {
@@ -51,8 +50,7 @@ describe.each(FORMATS)("createJsonEncoder, format '%s'", (format) => {
   const encoder = createJsonEncoder<unknown>({ format });
 
   it.each(BAD_INPUTS)('$name as a whole record', (input) => {
-    const { result, millis } = timed(() => encoder.encode(['before', input.make(), 'after']));
-    expect(millis).toBeLessThan(MAX_ENCODE_MILLIS);
+    const result = encoder.encode(['before', input.make(), 'after']);
     const parsed = documents(result.payload, format);
     if (dropsRecord(input, true)) {
       expect(result).toMatchObject({ recordCount: 2, failedCount: 1, failedIndexes: [1] });
@@ -66,10 +64,7 @@ describe.each(FORMATS)("createJsonEncoder, format '%s'", (format) => {
   });
 
   it.each(BAD_INPUTS)('$name as a property of a record', (input) => {
-    const { result, millis } = timed(() =>
-      encoder.encode([{ id: 0 }, { id: 1, value: input.make() }, { id: 2 }]),
-    );
-    expect(millis).toBeLessThan(MAX_ENCODE_MILLIS);
+    const result = encoder.encode([{ id: 0 }, { id: 1, value: input.make() }, { id: 2 }]);
     const parsed = documents(result.payload, format) as Record<string, unknown>[];
     if (dropsRecord(input, false)) {
       expect(result).toMatchObject({ recordCount: 2, failedCount: 1, failedIndexes: [1] });

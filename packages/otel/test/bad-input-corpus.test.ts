@@ -3,7 +3,6 @@ import {
   BAD_INPUTS,
   type BadInput,
   isPolluted,
-  MAX_ENCODE_MILLIS,
   type PrototypeSnapshot,
   prototypeSnapshot,
 } from '@telemetry-reporter-internal/test-kit/bad-input-corpus';
@@ -124,12 +123,10 @@ describe('the default log encoder (TransportLogRecordExporter)', () => {
   it.each(BAD_INPUTS)('$name as a body', async (input) => {
     const { transport, processor } = logPipeline();
     const [first, middle, last] = sdkLogRecords();
-    const startedAt = performance.now();
     for (const record of [first, derived(middle, 'body', input.make()), last]) {
       processor.onEmit(record);
     }
     await processor.forceFlush();
-    expect(performance.now() - startedAt).toBeLessThan(MAX_ENCODE_MILLIS);
     const stats = expectAccounted(processor.stats());
     const records = transport.records<LogRecordJson>();
     expect(records.map((r) => r.attributes.index)).toEqual(jsonDrops(input) ? [0, 2] : [0, 1, 2]);
@@ -322,10 +319,10 @@ describe('forwardDiagnosticsChannels: the message snapshot', () => {
   it.each(BAD_INPUTS)('$name as a property of a message', async (input) => {
     const { transport, processor, publish } = forwarding();
     publish({ value: 'before' });
-    const startedAt = performance.now();
+    // The snapshot runs on the publisher's stack, with work bounded by its value and depth
+    // budgets whatever the value (see forward-diagnostics-channels.test.ts), not by a timing
+    // that a loaded machine would stretch.
     expect(() => publish({ value: input.make() })).not.toThrow();
-    // The snapshot runs on the publisher's stack: bounded work, whatever the value.
-    expect(performance.now() - startedAt).toBeLessThan(100);
     publish({ value: 'after' });
     await processor.forceFlush();
     const stats = expectAccounted(processor.stats());

@@ -3,10 +3,8 @@ import {
   BAD_INPUTS,
   type BadInput,
   isPolluted,
-  MAX_ENCODE_MILLIS,
   type PrototypeSnapshot,
   prototypeSnapshot,
-  timed,
 } from '@telemetry-reporter-internal/test-kit/bad-input-corpus';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpTransport } from '../src/index.js';
@@ -24,7 +22,13 @@ import { TestServer } from './helpers/test-server.js';
 
 // Every corpus value through the OTLP encoders (logs and spans, protobuf and JSON) as a log body,
 // a log attribute value and a span attribute value: encoded as the documented AnyValue or
-// dropped alone as encoding_failed, the rest of the batch shipped, nothing polluted.
+// dropped alone as encoding_failed, the rest of the batch shipped, nothing polluted. No encode
+// is timed, as a loaded machine stretches any duration: the writers find a cycle at its first
+// repeat and stop at 512 levels (otlp-isolation.test.ts), and the vitest timeout is the hang
+// guard.
+
+/** 10 MiB strings and 4,000-level values: seconds of CPU on a loaded machine. A hang guard. */
+const HANG_GUARD = { timeout: 30_000 };
 
 let before: PrototypeSnapshot;
 beforeAll(() => {
@@ -96,13 +100,12 @@ function expectOutcome(
   }
 }
 
-describe.each(FORMATS)('OTLP %s', (format) => {
+describe.each(FORMATS)('OTLP %s', HANG_GUARD, (format) => {
   const logs = createOtlpLogsEncoder({ format });
   const spans = createOtlpSpansEncoder({ format });
 
   it.each(BAD_INPUTS)('$name as a log body', (input) => {
-    const { result, millis } = timed(() => logs.encode(logsWith(input.make(), 'body')));
-    expect(millis).toBeLessThan(MAX_ENCODE_MILLIS);
+    const result = logs.encode(logsWith(input.make(), 'body'));
     expectOutcome(input, result);
     if (format === 'protobuf') {
       const bodies = decodeLogsRequest(result.payload ?? new Uint8Array()).map((r) => r.body);
@@ -117,8 +120,7 @@ describe.each(FORMATS)('OTLP %s', (format) => {
   });
 
   it.each(BAD_INPUTS)('$name as a log attribute value', (input) => {
-    const { result, millis } = timed(() => logs.encode(logsWith(input.make(), 'attribute')));
-    expect(millis).toBeLessThan(MAX_ENCODE_MILLIS);
+    const result = logs.encode(logsWith(input.make(), 'attribute'));
     expectOutcome(input, result);
     if (format === 'protobuf') {
       const bodies = decodeLogsRequest(result.payload ?? new Uint8Array()).map((r) => r.body);
@@ -134,8 +136,7 @@ describe.each(FORMATS)('OTLP %s', (format) => {
   });
 
   it.each(BAD_INPUTS)('$name as a span attribute value', (input) => {
-    const { result, millis } = timed(() => spans.encode(spansWith(input.make())));
-    expect(millis).toBeLessThan(MAX_ENCODE_MILLIS);
+    const result = spans.encode(spansWith(input.make()));
     expectOutcome(input, result);
     if (format === 'protobuf') {
       const names = decodeTraceRequest(result.payload ?? new Uint8Array()).map((s) => s.name);
@@ -149,7 +150,7 @@ describe.each(FORMATS)('OTLP %s', (format) => {
   });
 });
 
-describe('OTLP on odd values, beyond the AnyValue', () => {
+describe('OTLP on odd values, beyond the AnyValue', HANG_GUARD, () => {
   it('protobuf writes each lone surrogate as U+FFFD: the string stays valid UTF-8', () => {
     const { payload } = createOtlpLogsEncoder().encode(logsWith('a\uD800b\uDFFFc', 'body'));
     const bodies = decodeLogsRequest(payload ?? new Uint8Array()).map((r) => r.body);
@@ -172,14 +173,13 @@ describe('OTLP on odd values, beyond the AnyValue', () => {
       const records = makeLogRecords(500).map((record, i) =>
         i % 5 === 0 ? (Object.create(record, { body: { value: root } }) as OtlpLogRecord) : record,
       );
-      const { result, millis } = timed(() => createOtlpLogsEncoder({ format }).encode(records));
+      const result = createOtlpLogsEncoder({ format }).encode(records);
       // Whatever the stack and the Node version: exactly the deep ones go.
       expect(result).toMatchObject({
         recordCount: 400,
         failedCount: 100,
         failedIndexes: Array.from({ length: 100 }, (_, i) => 5 * i),
       });
-      expect(millis).toBeLessThan(MAX_ENCODE_MILLIS);
     },
   );
 });
@@ -226,5 +226,6 @@ describe('the whole corpus as log bodies, through the SDK, the processor and HTT
       expect(received).toEqual(expect.arrayContaining(BAD_INPUTS.map((_, i) => `good ${i}`)));
       await provider.shutdown();
     },
+    HANG_GUARD.timeout,
   );
 });

@@ -161,7 +161,6 @@ describe.each(['protobuf', 'json'] as const)('OTLP %s', (format) => {
   it.each(['circular', 'no-scope'] as const)(
     'a batch of nothing but %s poison has no payload and reports every record',
     (kind) => {
-      const started = performance.now();
       const encoded = createOtlpLogsEncoder({ format }).encode(
         makeLogRecords(512, range(512), kind),
       );
@@ -171,8 +170,8 @@ describe.each(['protobuf', 'json'] as const)('OTLP %s', (format) => {
         failedCount: 512,
         failedIndexes: range(512),
       });
-      // bounded work: each cycle is found at its first repeat, no stack overflow
-      expect(performance.now() - started).toBeLessThan(1000);
+      // Bounded work: each cycle is found at its first repeat, no stack overflow; the vitest
+      // timeout is the hang guard, not a wall-clock budget a loaded machine would stretch.
     },
   );
 });
