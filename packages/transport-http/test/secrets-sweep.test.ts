@@ -220,12 +220,18 @@ const FAULTS: readonly Fault[] = [
   },
 ];
 
+/**
+ * The mixed run waits out real 500 ms export deadlines on a real server: seconds on a loaded
+ * machine. A hang guard only.
+ */
+const HANG_GUARD = { timeout: 30_000 };
+
 describe.each(
   CLIENTS.flatMap(([name, fetch]) => [
     [`static headers over ${name}`, false, fetch] as const,
     [`a headers function over ${name}`, true, fetch] as const,
   ]),
-)('with %s', (_, rotating, fetch) => {
+)('with %s', HANG_GUARD, (_, rotating, fetch) => {
   it.each(FAULTS)(
     '$name: no error, diag line, stats object or result holds a secret',
     async (fault) => {

@@ -210,7 +210,10 @@ const evictingForNothing = [
 const SEVERITIES = [0, 1, 5, 9, 13, 17, 21];
 
 describe('property: shedding by severity and size', () => {
-  it('matches a model, keeps the identity, and never evicts above a queued lower severity', async () => {
+  // 200 fast-check runs: CPU-bound, seconds on a loaded machine; the timeout is a hang guard.
+  it('matches a model, keeps the identity, and never evicts above a queued lower severity', {
+    timeout: 30_000,
+  }, async () => {
     const operation = fc.oneof(
       {
         arbitrary: fc.record({

@@ -109,7 +109,8 @@ describe('SeverityQueue', () => {
     expect(() => new SeverityQueue(0)).toThrow('capacity must be an integer >= 1, got 0');
   });
 
-  it('matches a plain-array model under random operations', () => {
+  // 300 fast-check runs: CPU-bound, seconds on a loaded machine; the timeout is a hang guard.
+  it('matches a plain-array model under random operations', { timeout: 30_000 }, () => {
     const op = fc.oneof(
       fc.record({
         kind: fc.constant('push' as const),

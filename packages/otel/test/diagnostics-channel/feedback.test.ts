@@ -16,7 +16,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-it('does not forward the requests of its own exports', async () => {
+// The flush and stop timeouts only bound a hang (each resolves as soon as the records are
+// delivered): generous, for a loaded machine slow to answer on loopback.
+it('does not forward the requests of its own exports', { timeout: 60_000 }, async () => {
   const paths: string[] = [];
   server = createServer((req, res) => {
     paths.push(req.url ?? '');
@@ -40,12 +42,12 @@ it('does not forward the requests of its own exports', async () => {
   });
   try {
     await (await fetch(`${base}/app/1`)).text();
-    for (let i = 0; i < 5; i++) await reporter.flush(2000);
+    for (let i = 0; i < 5; i++) await reporter.flush(10_000);
     await (await fetch(`${base}/app/2`)).text();
-    for (let i = 0; i < 5; i++) await reporter.flush(2000);
+    for (let i = 0; i < 5; i++) await reporter.flush(10_000);
   } finally {
     unsubscribe();
-    await reporter.stop(2000);
+    await reporter.stop(10_000);
   }
   // two app requests, each forwarded once; the telemetry requests were not forwarded
   expect(reporter.stats()).toMatchObject({ received: 2, exported: 2 });

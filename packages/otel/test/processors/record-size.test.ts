@@ -24,7 +24,9 @@ function manyKeys(count: number, value: unknown = 1): Record<string, unknown> {
 
 const EMPTY = estimateLogRecordBytes(withBody(undefined)); // the fixed cost, attributes `{}` included
 
-describe('estimateLogRecordBytes', () => {
+// Bodies of 100,000 and 1,000,000 keys take seconds to build on a loaded machine: the timeout
+// is a hang guard only (the walk is bounded by counting Object.keys calls, not by time).
+describe('estimateLogRecordBytes', { timeout: 60_000 }, () => {
   it('counts strings by length, numbers 8, keys by length plus 2, and 2 per object', () => {
     expect(estimateLogRecordBytes(withBody('hello'))).toBe(EMPTY + 5);
     expect(estimateLogRecordBytes(withBody({ ab: 'xyz', n: 1 }))).toBe(
