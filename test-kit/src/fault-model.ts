@@ -200,6 +200,16 @@ export function drainBoundMillis(
 }
 
 /**
+ * Throws unless timers (and `Date`) are faked: the audits below compare `Date.now()` readings,
+ * exact on the fake clock and stretched by load on the wall clock.
+ */
+function requireFakeClock(what: string): void {
+  if (!vi.isFakeTimers()) {
+    throw new Error(`${what} reads Date.now(): use it under vi.useFakeTimers(), not real time`);
+  }
+}
+
+/**
  * Starts `work` now and advances fake time, one timer at a time, until it settles or `budget`
  * milliseconds passed. Returns how long it took, or `undefined` if it had not settled by then.
  */
@@ -207,6 +217,7 @@ export async function timeToSettle(
   work: () => Promise<unknown>,
   budget: number,
 ): Promise<number | undefined> {
+  requireFakeClock('timeToSettle');
   const calledAt = Date.now();
   let settledAt: number | undefined;
   const mark = (): void => {
@@ -258,6 +269,7 @@ export class DeliveryAudit {
   #lastFirstId = Number.NEGATIVE_INFINITY;
 
   constructor(transport: FaultTransport<string>, limits: DeliveryLimits) {
+    requireFakeClock('DeliveryAudit');
     this.#transport = transport;
     this.#limits = limits;
   }
@@ -360,6 +372,7 @@ export class FlushLog {
     timeoutMillis: number | undefined,
     stats: () => ReporterStats,
   ): void {
+    requireFakeClock('FlushLog');
     const calledAt = Date.now();
     const receivedBefore = stats().received;
     const index = this.#count++;
