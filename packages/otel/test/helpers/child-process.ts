@@ -23,6 +23,11 @@ export interface FixtureOptions {
   env?: Record<string, string>;
   args?: string[];
   killAfterMillis?: number;
+  /**
+   * Also kills the child this long after `onLine` first signals it: a hang guard for a child
+   * that must exit by a deadline counted from the signal, which a slow start does not eat into.
+   */
+  killAfterSignalMillis?: number;
   /** Runs this file instead of the fixture, e.g. a copy installed elsewhere (an absolute path). */
   script?: string;
   /** Called once with each line the child writes to stdout, and with a function to signal it. */
@@ -49,18 +54,26 @@ export function runFixture(fixture: string, options: FixtureOptions = {}): Promi
     });
     let stdout = '';
     let stderr = '';
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const kill = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+      if (guard === undefined && options.killAfterSignalMillis !== undefined) {
+        guard = setTimeout(() => child.kill('SIGKILL'), options.killAfterSignalMillis);
+      }
+    };
     child.stdout.on('data', (chunk: Buffer) => {
       const before = stdout.split('\n').length - 1;
       stdout += chunk.toString();
       const lines = stdout.split('\n');
-      for (const line of lines.slice(before, -1)) {
-        options.onLine?.(line, (signal) => child.kill(signal));
-      }
+      for (const line of lines.slice(before, -1)) options.onLine?.(line, kill);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }

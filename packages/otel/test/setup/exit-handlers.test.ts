@@ -61,11 +61,12 @@ describe('a service with installExitHandlers', { timeout: 60_000 }, () => {
     receiver = await RecordReceiver.start(never);
     const result = await runFixture('exit-app.mjs', {
       env: env('signal', { TELEMETRY_REPORTER_SHUTDOWN_TIMEOUT: '2000' }),
-      // A hang guard, below the 30 s default deadline and ten times the 2 s one: a child that
-      // ignored the variable would be killed first. No elapsed time is asserted, as a loaded
-      // machine stretches any: the child died of SIGTERM (the guard kills with SIGKILL) after
-      // counting every record as shutdown_timeout, which only the shutdown deadline does.
-      killAfterMillis: 20_000,
+      killAfterMillis: 45_000,
+      // A hang guard from the signal, half the 30 s default deadline and 7.5 times the 2 s one:
+      // a child that ignored the variable would be killed first. No elapsed time is asserted, as
+      // a loaded machine stretches any: the child died of SIGTERM (the guards kill with SIGKILL)
+      // after counting every record as shutdown_timeout, which only the shutdown deadline does.
+      killAfterSignalMillis: 15_000,
       onLine: (line, kill) => {
         if (line === 'ready') kill('SIGTERM');
       },

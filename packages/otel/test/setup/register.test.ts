@@ -42,13 +42,13 @@ function install(extra: string[] = []): InstalledApp {
 
 /**
  * Runs the app with `--import .../register`; sends `signal` once it printed `ready`. Kills it
- * with SIGKILL after `killAfterMillis`, a hang guard, so that a hung app never passes for one
- * ended by `signal`.
+ * with SIGKILL after 45 s, and `killAfterSignalMillis` after the signal if given: hang guards,
+ * and a hung app never passes for one ended by `signal`.
  */
 function runRegistered(
   env: Record<string, string>,
   signal?: NodeJS.Signals,
-  killAfterMillis = 45_000,
+  killAfterSignalMillis?: number,
 ): Promise<Exit> {
   const installed = app ?? install();
   return new Promise((resolve, reject) => {
@@ -59,25 +59,32 @@ function runRegistered(
         cwd: installed.dir,
         env: { ...process.env, NODE_PATH: '', LOGS_API, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: killAfterMillis,
+        timeout: 45_000,
         killSignal: 'SIGKILL',
       },
     );
     let stdout = '';
     let stderr = '';
     let signalled = false;
+    let guard: ReturnType<typeof setTimeout> | undefined;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (signal !== undefined && !signalled && stdout.includes('ready\n')) {
         signalled = true;
         child.kill(signal);
+        if (killAfterSignalMillis !== undefined) {
+          guard = setTimeout(() => child.kill('SIGKILL'), killAfterSignalMillis);
+        }
       }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.on('error', reject);
-    child.on('close', (code, exitSignal) => resolve({ code, signal: exitSignal, stdout, stderr }));
+    child.on('close', (code, exitSignal) => {
+      clearTimeout(guard);
+      resolve({ code, signal: exitSignal, stdout, stderr });
+    });
   });
 }
 
@@ -112,9 +119,10 @@ describe('node --import @telemetry-reporter/otel/register', { timeout: 60_000 },
     const exit = await runRegistered(
       { ...httpTo(receiver.url), SCENARIO: 'signal', TELEMETRY_REPORTER_SHUTDOWN_TIMEOUT: '2000' },
       'SIGTERM',
-      // Below the 30 s default deadline, ten times the 2 s one: an app that ignored the variable
-      // would be killed first. No elapsed time is asserted, as a loaded machine stretches any.
-      20_000,
+      // A hang guard from the signal, half the 30 s default deadline and 7.5 times the 2 s one:
+      // an app that ignored the variable would be killed first. No elapsed time is asserted, as
+      // a loaded machine stretches any.
+      15_000,
     );
     // Died of SIGTERM (the hang guard kills with SIGKILL) after counting every record as
     // shutdown_timeout, which only the shutdown deadline does.
