@@ -246,9 +246,11 @@ describe.each(CLIENTS)('over %s', (_name, fetch) => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
       server.responder = () => 'hang';
       let settled = false;
-      const sent = rejection(transport({ timeoutMillis: 200 }).send('[]', context())).finally(() => {
-        settled = true;
-      });
+      const sent = rejection(transport({ timeoutMillis: 200 }).send('[]', context())).finally(
+        () => {
+          settled = true;
+        },
+      );
       await server.requestsReceived(1);
       await vi.advanceTimersByTimeAsync(199);
       expect(settled).toBe(false);

@@ -163,12 +163,13 @@ describe('a service with two installations (register and its own, or two copies)
   it('ends at once on a second signal during the shutdown', async () => {
     receiver = await RecordReceiver.start(never);
     const result = await runFixture('exit-twice-app.mjs', {
-      env: twice('signal', { TELEMETRY_REPORTER_SHUTDOWN_TIMEOUT: '20000' }),
+      env: twice('signal', { TELEMETRY_REPORTER_SHUTDOWN_TIMEOUT: '20000', PROBE_SHUTDOWN: '1' }),
       killAfterMillis: 45_000,
       onLine: (line, kill) => {
         if (line === 'ready') kill('SIGTERM');
-        // The second signal once the child says the first one started the shutdown: two
-        // signals sent together may reach it as one.
+        // The second signal once the child sees the first one's shutdown under way (its
+        // processor counts a new record as already_shutdown): two signals sent together may
+        // reach it as one.
         if (line === 'shutdown first') kill('SIGTERM');
       },
     });
