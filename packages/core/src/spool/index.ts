@@ -1,0 +1,24 @@
+export { crc32, crc32Js } from './crc32.js';
+export { createFileSpool } from './file-spool.js';
+export {
+  FILE_SPOOL_DEFAULTS,
+  type FileSpoolOptions,
+  type ResolvedFileSpoolOptions,
+  resolveFileSpoolOptions,
+} from './spool-options.js';
+export type {
+  FileSpool,
+  SpoolBatchInput,
+  SpoolCount,
+  SpoolDirent,
+  SpooledBatch,
+  SpoolFileHandle,
+  SpoolFileSystem,
+  SpoolLease,
+  SpoolLeasedWriteResult,
+  SpoolLogger,
+  SpoolStats,
+  SpoolTally,
+  SpoolWriteFailureReason,
+  SpoolWriteResult,
+} from './spool-types.js';
