@@ -84,3 +84,27 @@ export async function readHeaderOf(
     await handle.close();
   }
 }
+
+/**
+ * The whole file at `path`, expected to be `expectedSize` bytes: open, one read, close (no stat).
+ * A file longer than expected comes back one byte longer, enough for its check to fail.
+ */
+export async function readFileOf(
+  fs: SpoolFileSystem,
+  path: string,
+  expectedSize: number,
+): Promise<Uint8Array> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(expectedSize + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}

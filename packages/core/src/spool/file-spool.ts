@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { persistFile, readHeaderOf } from './batch-file-io.js';
+import { persistFile, readFileOf, readHeaderOf } from './batch-file-io.js';
 import type { BatchDefect } from './batch-format.js';
 import { decodeBatch, encodeHeader, isDefect, MAX_PAYLOAD_BYTES } from './batch-format.js';
 import { type PreparedBatch, prepareBatch, recordsOf } from './batch-input.js';
@@ -153,6 +153,7 @@ class DiskSpool implements FileSpool {
     this.#closed = true;
     await Promise.allSettled([...this.#pending]);
     await Promise.allSettled([...this.#leases].map((lease) => lease.release()));
+    await this.#dirSync.close();
     setInstanceOpen(this.#self.instance, false);
   }
 
@@ -250,6 +251,7 @@ class DiskSpool implements FileSpool {
     if (errorCode(error) !== 'ENOENT') return error;
     const mkdirError = await this.#makeDirectory();
     if (mkdirError !== undefined) return mkdirError;
+    await this.#dirSync.reopen();
     // What this instance knew of the old directory is gone with it.
     await this.#scan();
     return persistFile(fs, temp, this.#path(target), header, payload, fsync);
@@ -291,7 +293,7 @@ class DiskSpool implements FileSpool {
       }
       let file: Uint8Array;
       try {
-        file = await this.#options.fs.readFile(leasePath);
+        file = await readFileOf(this.#options.fs, leasePath, entry.bytes);
       } catch (error) {
         this.#options.logger.debug(`${this.#options.name}: cannot read ${lease}`, error);
         await this.#giveBack(entry, lease);
@@ -443,6 +445,7 @@ class DiskSpool implements FileSpool {
     const fresh: string[] = [];
     const leases: [string, LeaseName][] = [];
     const junk: string[] = [];
+    const leftovers: [string, string][] = [];
     let listing: { name: string; isFile(): boolean }[];
     try {
       listing = await this.#options.fs.readdir(this.directory, { withFileTypes: true });
@@ -478,7 +481,7 @@ class DiskSpool implements FileSpool {
         temp.holder.instance !== this.#self.instance &&
         this.#isStale(temp.holder, temp.createdAt, now)
       ) {
-        await this.#unlinkQuietly(name);
+        leftovers.push([name, temp.ready]);
       }
     }
     for (const entry of index.entries()) {
@@ -489,6 +492,9 @@ class DiskSpool implements FileSpool {
       }
     }
     for (const [name, lease] of leases) await this.#judgeLease(name, lease, since, now, fresh);
+    for (const [name, ready] of leftovers) {
+      if (await this.#salvage(name, ready, present)) fresh.push(ready);
+    }
     for (let i = 0; i < fresh.length; i += SCAN_CONCURRENCY) {
       const chunk = fresh.slice(i, i + SCAN_CONCURRENCY);
       await Promise.all(chunk.map((name) => this.#learn(name, name, 'ready', now)));
@@ -531,6 +537,32 @@ class DiskSpool implements FileSpool {
     this.#options.logger.debug(`${this.#options.name}: recovered the stale lease ${file}`);
     if (entry === undefined) fresh.push(lease.ready);
     else if (entry.stamp <= since) index.setState(entry, 'ready');
+  }
+
+  /**
+   * A temporary file left by a writer that is gone. A complete one was fsynced before a crash cut
+   * its rename short (or the rename was lost with the machine): it is renamed into place, since
+   * its batch would otherwise be lost. Anything else is deleted. Resolves whether it was kept.
+   */
+  async #salvage(file: string, ready: string, present: ReadonlySet<string>): Promise<boolean> {
+    let complete = false;
+    try {
+      const { header, size } = await readHeaderOf(this.#options.fs, this.#path(file));
+      complete = !isDefect(header) && size === header.headerLength + header.payloadLength;
+    } catch {
+      return false; // gone already: another process dealt with it
+    }
+    if (complete && !present.has(ready) && this.#index.get(ready) === undefined) {
+      try {
+        await this.#options.fs.rename(this.#path(file), this.#path(ready));
+        this.#options.logger.debug(`${this.#options.name}: salvaged ${file}`);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    await this.#unlinkQuietly(file);
+    return false;
   }
 
   /** Reads the header of a file new to this instance and indexes it, or sets it aside. */

@@ -59,8 +59,11 @@ export class SpoolIndex {
   readonly #ordered: SpoolEntry[] = [];
   readonly #stored = newTally();
   readonly #writing = new Map<string, number>();
+  /** Victims picked for eviction whose files are being deleted. */
+  readonly #freeing = new Set<SpoolEntry>();
   #bytes = 0;
   #reservedBytes = 0;
+  #freeingBytes = 0;
   #leased = 0;
   #clock = 0;
 
@@ -74,9 +77,12 @@ export class SpoolIndex {
     return this.#bytes;
   }
 
-  /** Bytes on disk plus bytes of writes in progress: what `maxBytes` is checked against. */
+  /**
+   * What `maxBytes` is checked against: bytes on disk, plus writes in progress, minus evictions in
+   * progress (so that two concurrent writes do not both evict for the same room).
+   */
   get committedBytes(): number {
-    return this.#bytes + this.#reservedBytes;
+    return this.#bytes + this.#reservedBytes - this.#freeingBytes;
   }
 
   /** Entries this instance leases. */
@@ -130,6 +136,7 @@ export class SpoolIndex {
   /** Forgets an entry: its file is gone. */
   remove(entry: SpoolEntry): void {
     if (this.#byName.get(entry.name) !== entry) return;
+    this.#unfree(entry);
     this.#byName.delete(entry.name);
     const at = this.#position(entry.name);
     if (this.#ordered[at] === entry) this.#ordered.splice(at, 1);
@@ -143,6 +150,7 @@ export class SpoolIndex {
 
   /** Moves an entry to `state`, stamping the change. */
   setState(entry: SpoolEntry, state: EntryState, leaseName?: string): void {
+    this.#unfree(entry);
     if (entry.state === 'leased') this.#leased--;
     if (state === 'leased') this.#leased++;
     entry.state = state;
@@ -178,8 +186,17 @@ export class SpoolIndex {
       if (excess <= 0) break;
     }
     if (excess > 0) return undefined;
-    for (const entry of victims) this.setState(entry, 'busy');
+    for (const entry of victims) {
+      this.setState(entry, 'busy');
+      this.#freeing.add(entry);
+      this.#freeingBytes += entry.bytes;
+    }
     return victims;
+  }
+
+  /** A victim's eviction ended (its file deleted, or kept after all). */
+  #unfree(entry: SpoolEntry): void {
+    if (this.#freeing.delete(entry)) this.#freeingBytes -= entry.bytes;
   }
 
   /** Where `name` is, or would be inserted, in the order. */

@@ -118,7 +118,7 @@ export function resolveFileSpoolOptions(options: FileSpoolOptions): ResolvedFile
   if (typeof now !== 'function')
     throw new TypeError(`now must be a function, got ${describe(now)}`);
   const fs = options.fs ?? (fsPromises as unknown as SpoolFileSystem);
-  for (const method of ['mkdir', 'readdir', 'open', 'readFile', 'rename', 'unlink'] as const) {
+  for (const method of ['mkdir', 'readdir', 'open', 'rename', 'unlink'] as const) {
     if (typeof fs?.[method] !== 'function') {
       throw new TypeError(`fs must have a ${method}() method, got ${describe(fs)}`);
     }

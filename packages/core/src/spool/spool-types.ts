@@ -217,7 +217,6 @@ export interface SpoolFileSystem {
   mkdir(path: string, options: { recursive: true; mode?: number }): Promise<unknown>;
   readdir(path: string, options: { withFileTypes: true }): Promise<SpoolDirent[]>;
   open(path: string, flags: string, mode?: number): Promise<SpoolFileHandle>;
-  readFile(path: string): Promise<Uint8Array>;
   rename(oldPath: string, newPath: string): Promise<void>;
   unlink(path: string): Promise<void>;
 }

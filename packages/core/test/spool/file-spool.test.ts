@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -369,5 +369,27 @@ describe('FileSpool input and options', () => {
     await second.lease();
     expect(filesIn(directory)).not.toContain(otherHost);
     expect(second.stats().corrupt.files).toBe(0);
+  });
+
+  it('salvages a complete temporary file of a dead writer: the crash cut only its rename short', async () => {
+    const first = spool();
+    await first.write({
+      payload: 'fsynced, not renamed',
+      contentType: 'text/plain',
+      recordCount: 6,
+    });
+    const lease = await first.lease();
+    const [leased] = filesIn(directory) as [string];
+    const [ready, holder] = leased.split('.batch.') as [string, string];
+    const [host] = holder.split('-');
+    await lease?.release();
+    await first.close();
+    // As a writer of this host that crashed between its fsync and its rename would leave it.
+    const temp = `${ready}.batch.${host}-${process.pid}-00000000000000cc.tmp`;
+    await rename(join(directory, `${ready}.batch`), join(directory, temp));
+    const second = spool();
+    const salvaged = await second.lease();
+    expect(salvaged?.batch).toMatchObject({ payload: 'fsynced, not renamed', recordCount: 6 });
+    expect(filesIn(directory).some((name) => name.endsWith('.tmp'))).toBe(false);
   });
 });

@@ -56,7 +56,7 @@ export const realFs: SpoolFileSystem = fsPromises as unknown as SpoolFileSystem;
 /**
  * A file system that delegates to the real one until `fail` returns an error code for an
  * operation ('open' to write, 'openForReading', 'write', 'datasync', 'rename', 'unlink', 'readdir',
- * 'mkdir', 'readFile').
+ * 'mkdir').
  */
 export function faultyFs(
   fail: (operation: string, path: string) => string | undefined,
@@ -95,10 +95,6 @@ export function faultyFs(
     open: async (path, flags, mode) => {
       check(flags === 'r' ? 'openForReading' : 'open', path);
       return wrapHandle(await realFs.open(path, flags, mode), path);
-    },
-    readFile: async (path) => {
-      check('readFile', path);
-      return realFs.readFile(path);
     },
     rename: async (from, to) => {
       check('rename', from);

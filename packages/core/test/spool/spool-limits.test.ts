@@ -74,6 +74,15 @@ describe('maxBytes', () => {
     expect(unaccountedOwnRecords(target.stats())).toBe(0);
   });
 
+  it('evicts no more than needed when writes run concurrently', async () => {
+    const target = spool({ maxBytes: 3 * FILE_BYTES });
+    for (let n = 1; n <= 3; n++) await target.write(batch(n));
+    const results = await Promise.all([4, 5, 6].map((n) => target.write(batch(n))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(target.stats()).toMatchObject({ files: 3, evicted: { files: 3 } });
+    expect(await leasePayloadSeeds(target)).toEqual([4, 5, 6]);
+  });
+
   it('refuses a batch larger than maxBytes alone, evicting nothing', async () => {
     const target = spool({ maxBytes: 2 * FILE_BYTES });
     await target.write(batch(1));

@@ -13,7 +13,7 @@ import {
 } from './spool-helpers.js';
 
 // The accounting rule, over random sequences of writes (plain and write-ahead), leases completed,
-// released or held, clock jumps past maxAgeMillis, and files damaged on disk behind the spool's
+// released or held, bursts of writes and leases at once, clock jumps past maxAgeMillis, and files damaged on disk behind the spool's
 // back: at every step, every record this instance wrote is on disk, replayed, evicted, expired or
 // set aside as corrupt, and the spool's view of the disk (files, bytes) is the disk's.
 
@@ -22,11 +22,21 @@ type Op =
   | { kind: 'lease'; settle: 'complete' | 'release' | 'hold' }
   | { kind: 'settle'; which: number; how: 'complete' | 'release' }
   | { kind: 'advance'; millis: number }
-  | { kind: 'damage'; which: number; at: number; how: 'flip' | 'truncate' };
+  | { kind: 'damage'; which: number; at: number; how: 'flip' | 'truncate' }
+  | { kind: 'burst'; writes: number[]; leases: number };
 
 const MAX_AGE = 10_000;
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  {
+    // Writes and leases in flight at once: eviction and leasing must not trip over each other.
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('burst' as const),
+      writes: fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 6 }),
+      leases: fc.integer({ min: 0, max: 4 }),
+    }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -132,6 +142,17 @@ describe('FileSpool accounting (property)', () => {
                   if (held.length === 0) break;
                   const [lease] = held.splice(op.which % held.length, 1) as [SpoolLease];
                   await lease[op.how]();
+                  break;
+                }
+                case 'burst': {
+                  const writes = op.writes.map((size) =>
+                    spool.write({ payload: patternBytes(size), contentType: 'b', recordCount: 3 }),
+                  );
+                  const leases = Array.from({ length: op.leases }, async () => {
+                    const lease = await spool.lease();
+                    await lease?.complete();
+                  });
+                  await Promise.all([...writes, ...leases]);
                   break;
                 }
                 case 'advance':
