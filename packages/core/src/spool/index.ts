@@ -1,5 +1,6 @@
 export { crc32, crc32Js } from './crc32.js';
 export { createFileSpool } from './file-spool.js';
+export { SPOOL_WRITE_FAILURE_REASONS } from './spool-counters.js';
 export {
   FILE_SPOOL_DEFAULTS,
   type FileSpoolOptions,
