@@ -71,6 +71,11 @@ export interface BatchDefect {
 /** The fields a writer supplies. */
 export type BatchHeaderFields = Omit<BatchHeader, 'headerLength' | 'payloadLength' | 'payloadCrc'>;
 
+/** The size of the header of a batch of `contentType`. */
+export function headerLengthFor(contentType: string): number {
+  return FIXED_BYTES + Buffer.byteLength(contentType, 'utf8') + 4;
+}
+
 /** Builds the header of a batch holding `payload`; the content type must fit the limit. */
 export function encodeHeader(fields: BatchHeaderFields, payload: Uint8Array): Uint8Array {
   const contentType = Buffer.from(fields.contentType, 'utf8');

@@ -1,5 +1,11 @@
 import { persistFile, readFileOf } from './batch-file-io.js';
-import { decodeBatch, encodeHeader, isDefect, MAX_PAYLOAD_BYTES } from './batch-format.js';
+import {
+  decodeBatch,
+  encodeHeader,
+  headerLengthFor,
+  isDefect,
+  MAX_PAYLOAD_BYTES,
+} from './batch-format.js';
 import { prepareBatch, recordsOf } from './batch-input.js';
 import { clampTime, leaseName, readyName, tempName } from './batch-names.js';
 import { DirectorySync } from './directory-sync.js';
@@ -125,12 +131,7 @@ class DiskSpool implements FileSpool {
     const { self, index, options, counters } = this.#dir;
     const { maxBytes, fsync } = options;
     const createdAt = clampTime(options.now());
-    const name = readyName(createdAt, this.#sequence++, self.instance);
-    const header = encodeHeader(
-      { ...batch, createdAt, owner: self.instance, ownerPid: self.pid },
-      batch.bytes,
-    );
-    const bytes = header.length + batch.bytes.length;
+    const bytes = headerLengthFor(batch.contentType) + batch.bytes.length;
     if (bytes > maxBytes || batch.bytes.length > MAX_PAYLOAD_BYTES) {
       const why = `a batch of ${bytes} bytes does not fit in maxBytes (${maxBytes})`;
       return this.#refuse('batch_too_large', batch.recordCount, why);
@@ -140,6 +141,11 @@ class DiskSpool implements FileSpool {
       const why = `leased batches fill the spool (${index.committedBytes} of ${maxBytes} bytes)`;
       return this.#refuse('spool_full', batch.recordCount, why);
     }
+    const name = readyName(createdAt, this.#sequence++, self.instance);
+    const header = encodeHeader(
+      { ...batch, createdAt, owner: self.instance, ownerPid: self.pid },
+      batch.bytes,
+    );
     index.reserve(name, bytes);
     let entry: SpoolEntry;
     try {

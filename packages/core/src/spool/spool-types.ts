@@ -170,8 +170,9 @@ export interface FileSpool {
   /** The counters; see {@link SpoolStats}. */
   stats(): SpoolStats;
   /**
-   * Waits for running writes and leases, gives back every lease still held, and stops: later
-   * writes fail as `closed`, `lease()` resolves `undefined`. Idempotent; never rejects.
+   * Waits for running writes and leases, gives back every lease still held, closes the directory
+   * (held open for its fsyncs), and stops: later writes fail as `closed`, `lease()` resolves
+   * `undefined`. Idempotent; never rejects.
    */
   close(): Promise<void>;
 }
