@@ -26,6 +26,7 @@ export {
   resolveRetryOptions,
   retryDelayMillis,
 } from './delivery/retry-policy.js';
+export { SPOOL_MODES, type SpoolMode } from './delivery/spool-keeper.js';
 export type {
   EncodedBatch,
   EncodeOptions,
@@ -59,6 +60,25 @@ export {
   type ExportAbortReason,
   type ExportDeadline,
 } from './engine/export-aborted-error.js';
+export { createFileSpool } from './spool/file-spool.js';
+export { SPOOL_WRITE_FAILURE_REASONS } from './spool/spool-counters.js';
+export { FILE_SPOOL_DEFAULTS, type FileSpoolOptions } from './spool/spool-options.js';
+export type {
+  FileSpool,
+  SpoolBatchInput,
+  SpoolCount,
+  SpoolDirent,
+  SpooledBatch,
+  SpoolFileHandle,
+  SpoolFileSystem,
+  SpoolLease,
+  SpoolLeasedWriteResult,
+  SpoolLogger,
+  SpoolStats,
+  SpoolTally,
+  SpoolWriteFailureReason,
+  SpoolWriteResult,
+} from './spool/spool-types.js';
 export {
   DROP_REASONS,
   type DropReason,
@@ -74,5 +94,6 @@ export {
   type SeverityRange,
   severityRangeOf,
 } from './stats/severity-range.js';
+export type { SpoolSummary } from './stats/spool-summary.js';
 export type { DiagnosticLogger } from './support/diagnostic-logger.js';
 export { MAX_TIMER_MILLIS } from './support/option-checks.js';

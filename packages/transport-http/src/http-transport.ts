@@ -43,6 +43,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   return new ClassifyingHttpTransport(resolved, client);
 }
 
+/** What a batch id looks like (SendContext.batchId): anything else is not sent. */
+const BATCH_ID = /^[0-9a-f]{32}$/;
+
 /** The transport over either client: headers, gzip, timeouts, and the meaning of outcomes. */
 class ClassifyingHttpTransport implements HttpTransport {
   readonly url: string;
@@ -72,7 +75,7 @@ class ClassifyingHttpTransport implements HttpTransport {
     this.#attempts.add(attempt);
     try {
       const secrets = [...this.#options.secrets, ...this.#lastFunctionSecrets];
-      const headers = await this.#headers(payload, secrets, attempt, signal);
+      const headers = await this.#headers(payload, secrets, attempt, context);
       const body = await this.#body(payload, headers);
       let response: IncomingResponse;
       try {
@@ -106,9 +109,10 @@ class ClassifyingHttpTransport implements HttpTransport {
     payload: HttpPayload,
     secrets: string[],
     attempt: AttemptAbort,
-    signal: AbortSignal,
+    context: SendContext,
   ): Promise<Record<string, string>> {
     const options = this.#options;
+    const { signal } = context;
     let user: Readonly<Record<string, string>>;
     if (typeof options.headers === 'function') {
       user = await this.#callHeadersFunction(options.headers, secrets, attempt, signal);
@@ -126,6 +130,11 @@ class ClassifyingHttpTransport implements HttpTransport {
       'user-agent': options.userAgent,
     };
     if (options.urlAuthorization !== undefined) headers.authorization = options.urlAuthorization;
+    // A batch with a spool has a stable id, the same on every attempt and replay: a receiver
+    // that keeps recent keys can drop a repeat (at-least-once becomes exactly-once).
+    if (typeof context.batchId === 'string' && BATCH_ID.test(context.batchId)) {
+      headers['idempotency-key'] = context.batchId;
+    }
     return Object.assign(headers, user);
   }
 

@@ -65,6 +65,7 @@ export function createJsonEncoder<Item>(
   const begin = (encodeOptions?: EncodeOptions): PayloadBuilder<Item, string> =>
     new JsonPayloadBuilder(writeJson, format, encodeOptions?.maxBytes ?? Number.POSITIVE_INFINITY);
   return {
+    contentType: format === 'array' ? 'application/json' : 'application/x-ndjson',
     encode(items: readonly Item[], encodeOptions?: EncodeOptions): EncodedBatch<string> {
       const builder = begin(encodeOptions);
       builder.add(items, 0, items.length);

@@ -49,15 +49,48 @@ export async function encodeNextPayload<Item, Payload>(
     context.settle(input.length, 'encoding_failed', error);
     return { part: undefined, end: items.length };
   }
+  return partOf(encoded, input, from, (count, error) => {
+    logger.debug(`${count} records could not be encoded`, error);
+    context.settle(count, 'encoding_failed', error);
+  });
+}
+
+/**
+ * {@link encodeNextPayload} in one synchronous call, for when the records must be encoded now
+ * (at a deadline, to spool them): `settleFailed` is told about records that cannot be encoded.
+ */
+export function encodePayloadNow<Item, Payload>(
+  encoder: Encoder<Item, Payload>,
+  items: readonly Item[],
+  from: number,
+  maxBytes: number,
+  settleFailed: (count: number, error: unknown) => void,
+): NextPayload<Item, Payload> {
+  const options = maxBytes === Number.POSITIVE_INFINITY ? undefined : { maxBytes };
+  const input = from === 0 ? items : items.slice(from);
+  let encoded: EncodedBatch<Payload>;
+  try {
+    encoded = encoder.encode(input, options);
+  } catch (error) {
+    settleFailed(input.length, error);
+    return { part: undefined, end: items.length };
+  }
+  return partOf(encoded, input, from, settleFailed);
+}
+
+/** The payload of an encoding and where the next starts; reports what could not be encoded. */
+function partOf<Item, Payload>(
+  encoded: EncodedBatch<Payload>,
+  input: readonly Item[],
+  from: number,
+  settleFailed: (count: number, error: unknown) => void,
+): NextPayload<Item, Payload> {
   const consumed = clampConsumed(encoded.consumed, input.length);
   const sendable = encoded.payload === undefined ? 0 : Math.max(0, encoded.recordCount);
   // Whatever the encoder neither put in the payload nor reported is lost to encoding too,
   // never silently counted as exported.
   const unencoded = Math.max(encoded.failedCount, consumed - sendable);
-  if (unencoded > 0) {
-    logger.debug(`${unencoded} records could not be encoded`, encoded.firstError);
-    context.settle(unencoded, 'encoding_failed', encoded.firstError);
-  }
+  if (unencoded > 0) settleFailed(unencoded, encoded.firstError);
   const end = from + consumed;
   if (encoded.payload === undefined || sendable === 0) return { part: undefined, end };
   return {

@@ -1,16 +1,30 @@
 import type { ExportBatchContext } from '../engine/engine-types.js';
-import { abortableSleep } from '../support/abortable-sleep.js';
+import type { ExportDeadline } from '../engine/export-aborted-error.js';
+import type { FileSpool } from '../spool/spool-types.js';
+import type { RecordOutcome } from '../stats/drop-reason.js';
+import type { SpoolSummary } from '../stats/spool-summary.js';
 import { type DiagnosticLogger, prefixedLogger, safeLogger } from '../support/diagnostic-logger.js';
-import { byteLimitOption, describeValue, stringOption } from '../support/option-checks.js';
+import { byteLimitOption, describeValue, oneOf, stringOption } from '../support/option-checks.js';
 import { Throttle, WARNING_INTERVAL_MILLIS } from '../support/throttle.js';
-import { isPayloadTooLargeError, isPermanentError } from './error-classification.js';
-import { type EncodedPart, encodeNextPayload, payloadBytes } from './payload-encoding.js';
+import {
+  type EncodedPart,
+  encodeNextPayload,
+  encodePayloadNow,
+  payloadBytes,
+} from './payload-encoding.js';
 import {
   type ResolvedRetryOptions,
   type RetryOptions,
   resolveRetryOptions,
-  retryDelayMillis,
 } from './retry-policy.js';
+import { sendWithRetry } from './send-with-retry.js';
+import {
+  newBatchId,
+  SPOOL_MODES,
+  type SpoolablePart,
+  SpoolKeeper,
+  type SpoolMode,
+} from './spool-keeper.js';
 import type { Encoder, Transport } from './transport.js';
 
 /** Options of {@link TransportDelivery}. */
@@ -44,6 +58,21 @@ export interface TransportDeliveryOptions<Item, Payload> {
    * @default 4194304 (4 MiB, what common OTLP receivers accept)
    */
   maxRequestBytes?: number;
+  /**
+   * A spool (see `createFileSpool`) where batches go instead of being dropped when their
+   * delivery fails retryably (retries exhausted, export deadline, shutdown deadline), replayed
+   * oldest first once a send succeeds again, and by the next process on the same directory.
+   * Each exporter needs a directory of its own. The delivery closes it at shutdown.
+   * @default none: such batches are dropped, and counted
+   */
+  spool?: FileSpool;
+  /**
+   * `'fallback'` spools only what would be dropped; `'write-ahead'` also writes every batch
+   * before its first send (deleting it once delivered), so that a crash loses at most the
+   * records still in the memory queue, at the cost of a disk write per batch.
+   * @default 'fallback'
+   */
+  spoolMode?: SpoolMode;
 }
 
 /** The defaults of {@link TransportDeliveryOptions} besides retry. */
@@ -54,7 +83,8 @@ export const DELIVERY_DEFAULTS: Readonly<{ maxRequestBytes: number }> = Object.f
 /**
  * Encodes a batch and sends it through a {@link Transport}, retrying retryable failures with
  * backoff, and reports every record's outcome through the export context. Never rejects; an
- * aborted signal stops it at once and leaves the unsettled records to the engine's deadline.
+ * aborted signal stops it at once and leaves the unsettled records to the engine's deadline,
+ * or, with a spool, hands them to the spool.
  */
 export class TransportDelivery<Item, Payload> {
   /** The retry policy in effect. */
@@ -63,6 +93,7 @@ export class TransportDelivery<Item, Payload> {
   readonly #encoder: Encoder<Item, Payload>;
   readonly #logger: DiagnosticLogger;
   readonly #maxRequestBytes: number;
+  readonly #keeper: SpoolKeeper<Payload> | undefined;
   /** Failed deliveries go to warn at most once per interval; the rest to debug. */
   readonly #failureWarnings = new Throttle(WARNING_INTERVAL_MILLIS);
   #shutdown: Promise<void> | undefined;
@@ -91,31 +122,77 @@ export class TransportDelivery<Item, Payload> {
     this.#logger = prefixedLogger(safeLogger(options.logger), name);
     this.retry = resolveRetryOptions(options.retry, this.#logger);
     this.#maxRequestBytes = byteLimit(options.maxRequestBytes);
+    this.#keeper = this.#keeperOf(options);
+  }
+
+  /** True when a spool backs this delivery. */
+  get spooling(): boolean {
+    return this.#keeper !== undefined;
+  }
+
+  /** What the spool holds and did; `undefined` without a spool. */
+  spoolSummary(): SpoolSummary | undefined {
+    return this.#keeper?.summary();
   }
 
   /**
    * Encodes `items` and delivers them, in as many requests as `maxRequestBytes` takes; settles
-   * every record through `context`.
+   * every record through `context`, or hands it to the spool.
    */
   async deliver(items: readonly Item[], context: ExportBatchContext): Promise<void> {
-    let from = 0;
-    while (from < items.length && !context.signal.aborted) {
+    const progress: Progress<Payload> = { next: 0, current: undefined };
+    const keeper = this.#keeper;
+    if (keeper !== undefined) {
+      context.onDeadline((reason) =>
+        this.#spoolAtDeadline(keeper, items, progress, context, reason),
+      );
+    }
+    while (progress.next < items.length && !context.signal.aborted) {
       const next = await encodeNextPayload(
         this.#encoder,
         items,
-        from,
+        progress.next,
         this.#maxRequestBytes,
         context,
         this.#logger,
       );
-      from = next.end;
-      if (next.part !== undefined) await this.#deliverPart(next.part, context);
+      progress.next = next.end;
+      if (next.part !== undefined) await this.#deliverPart(next.part, context, progress);
     }
   }
 
-  /** Shuts the transport down once; later calls share the first. Never rejects. */
+  /**
+   * With a spool: encodes `records` (taken from the queue at the shutdown deadline, already
+   * counted as spooled) and writes them to the spool, unsent. Reports through `settle` what
+   * could not be encoded or written. Never rejects.
+   */
+  async spill(
+    records: readonly Item[],
+    settle: (count: number, outcome: RecordOutcome, error?: unknown) => void,
+  ): Promise<void> {
+    const keeper = this.#keeper;
+    if (keeper === undefined) {
+      settle(records.length, 'shutdown_timeout');
+      return;
+    }
+    const stored: Promise<void>[] = [];
+    for (let from = 0; from < records.length; ) {
+      const next = encodePayloadNow(this.#encoder, records, from, this.#maxRequestBytes, (n, e) =>
+        settle(n, 'encoding_failed', e),
+      );
+      from = next.end;
+      if (next.part !== undefined) stored.push(keeper.store(spoolablePart(next.part), settle));
+    }
+    await Promise.all(stored);
+  }
+
+  /**
+   * Closes the spool (after its pending writes) and shuts the transport down, once; later calls
+   * share the first. Never rejects.
+   */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
+      await this.#keeper?.close();
       try {
         await this.#transport.shutdown?.();
       } catch (error) {
@@ -123,6 +200,28 @@ export class TransportDelivery<Item, Payload> {
       }
     })();
     return this.#shutdown;
+  }
+
+  #keeperOf(options: TransportDeliveryOptions<Item, Payload>): SpoolKeeper<Payload> | undefined {
+    const { spool } = options;
+    const mode =
+      options.spoolMode === undefined
+        ? 'fallback'
+        : oneOf('spoolMode', options.spoolMode, SPOOL_MODES);
+    if (spool === undefined) return undefined;
+    if (typeof spool !== 'object' || spool === null || typeof spool.write !== 'function') {
+      throw new TypeError(
+        `spool must be a spool made by createFileSpool(), got ${describeValue(spool)}`,
+      );
+    }
+    return new SpoolKeeper<Payload>({
+      spool,
+      mode,
+      transport: this.#transport,
+      retry: this.retry,
+      contentType: this.#encoder.contentType,
+      logger: this.#logger,
+    });
   }
 
   /** Failures go to `warn` at most once per interval, to `debug` otherwise: no log storms. */
@@ -135,12 +234,14 @@ export class TransportDelivery<Item, Payload> {
    * Sends a part; when it is larger than `maxRequestBytes` (an encoder that cannot bound its
    * payloads) or the backend finds it too large, splits it in halves, recursively.
    */
-  async #deliverPart(part: EncodedPart<Item, Payload>, context: ExportBatchContext): Promise<void> {
+  async #deliverPart(
+    part: EncodedPart<Item, Payload>,
+    context: ExportBatchContext,
+    progress: Progress<Payload>,
+  ): Promise<void> {
     const bytes = payloadBytes(part.payload);
     const oversize = bytes !== undefined && bytes > this.#maxRequestBytes;
-    if (!oversize && (await this.#send(part.payload, part.count, context)) !== 'too_large') {
-      return;
-    }
+    if (!oversize && (await this.#send(part, context, progress)) !== 'too_large') return;
     if (part.items === undefined || part.items.length < 2) {
       const why = oversize
         ? `payload of ${bytes} bytes is larger than maxRequestBytes (${this.#maxRequestBytes})`
@@ -164,54 +265,118 @@ export class TransportDelivery<Item, Payload> {
           this.#logger,
         );
         from = next.end;
-        if (next.part !== undefined) await this.#deliverPart(next.part, context);
+        if (next.part !== undefined) await this.#deliverPart(next.part, context, progress);
       }
     }
   }
 
-  /** Sends one payload with retries; settles it unless the backend said it is too large. */
+  /**
+   * Sends one payload with retries and settles it, unless the backend said it is too large.
+   * With a spool, a payload that would be dropped for retries is spooled instead.
+   */
   async #send(
-    payload: Payload,
-    recordCount: number,
+    encoded: EncodedPart<Item, Payload>,
     context: ExportBatchContext,
+    progress: Progress<Payload>,
   ): Promise<'settled' | 'too_large'> {
-    const { signal } = context;
-    for (let attempt = 1; !signal.aborted; attempt++) {
-      try {
-        await this.#transport.send(payload, { signal, attempt, recordCount });
-        context.settle(recordCount, 'exported');
-        return 'settled';
-      } catch (error) {
-        if (signal.aborted) break;
-        if (isPayloadTooLargeError(error)) return 'too_large';
-        if (isPermanentError(error)) {
-          this.#warn(`${recordCount} records rejected`, error);
-          context.settle(recordCount, 'rejected', error);
-          return 'settled';
-        }
-        const delay = retryDelayMillis(attempt, error, this.retry);
-        if (attempt >= this.retry.maxAttempts) {
-          this.#warn(`${recordCount} records dropped after ${attempt} attempts`, error);
-          context.settle(recordCount, 'retries_exhausted', error);
-          return 'settled';
-        }
-        // A timer waits at least 1 ms in Node: a 0 ms wait still lands on the next millisecond.
-        if (Date.now() + Math.max(delay, 1) >= context.deadline) {
-          // Waiting would only hold the export slot until the deadline aborts it anyway.
-          this.#warn(
-            `${recordCount} records dropped: the retry in ${delay} ms would start after the export deadline`,
-            error,
-          );
-          context.settle(recordCount, 'retries_exhausted', error);
-          return 'settled';
-        }
-        this.#logger.debug(`attempt ${attempt} failed; retrying in ${delay} ms`);
-        if (!(await abortableSleep(delay, signal))) break;
-        context.countRetry();
+    const keeper = this.#keeper;
+    const part = keeper === undefined ? undefined : spoolablePart(encoded);
+    if (keeper !== undefined && part !== undefined) {
+      progress.current = part;
+      if (keeper.mode === 'write-ahead') {
+        part.written = keeper.writeAhead(part);
+        await part.written;
+        if (context.signal.aborted) return 'settled'; // the deadline spooled it
       }
     }
-    return 'settled'; // aborted: the engine counts the records at its deadline
+    const { count } = encoded;
+    const outcome = await sendWithRetry(this.#transport, encoded.payload, {
+      recordCount: count,
+      batchId: part?.batchId,
+      signal: context.signal,
+      deadline: context.deadline,
+      retry: this.retry,
+      onRetry: () => context.countRetry(),
+      onAttemptFailed: (attempt, delay) =>
+        this.#logger.debug(`attempt ${attempt} failed; retrying in ${delay} ms`),
+    });
+    // At an abort the deadline handler has spooled the part (or the engine drops it).
+    if (part !== undefined && progress.current === part) progress.current = undefined;
+    switch (outcome.kind) {
+      case 'delivered':
+        context.settle(count, 'exported');
+        if (part !== undefined) {
+          keeper?.discard(part);
+          keeper?.replay();
+        }
+        return 'settled';
+      case 'rejected':
+        if (part !== undefined) keeper?.discard(part);
+        this.#warn(`${count} records rejected`, outcome.error);
+        context.settle(count, 'rejected', outcome.error);
+        return 'settled';
+      case 'too_large':
+        if (part !== undefined) keeper?.discard(part); // its halves get files of their own
+        return 'too_large';
+      case 'gave_up': {
+        const why =
+          outcome.why === 'attempts'
+            ? `after ${this.retry.maxAttempts} attempts`
+            : 'the next retry would start after the export deadline';
+        if (keeper !== undefined && part !== undefined) {
+          this.#warn(`${count} records spooled: delivery failed ${why}`, outcome.error);
+          keeper.keep(part, context, 'retries_exhausted');
+        } else {
+          this.#warn(`${count} records dropped: delivery failed ${why}`, outcome.error);
+          context.settle(count, 'retries_exhausted', outcome.error);
+        }
+        return 'settled';
+      }
+      case 'aborted':
+        if (part !== undefined) keeper?.discard(part);
+        return 'settled';
+    }
   }
+
+  /**
+   * At an export's deadline: the part being sent and the records not encoded yet go to the
+   * spool rather than being dropped. Synchronous: the engine drops what is left when it returns.
+   */
+  #spoolAtDeadline(
+    keeper: SpoolKeeper<Payload>,
+    items: readonly Item[],
+    progress: Progress<Payload>,
+    context: ExportBatchContext,
+    reason: ExportDeadline,
+  ): void {
+    if (progress.current !== undefined) {
+      keeper.keep(progress.current, context, reason);
+      progress.current = undefined;
+    }
+    while (progress.next < items.length) {
+      const next = encodePayloadNow(
+        this.#encoder,
+        items,
+        progress.next,
+        this.#maxRequestBytes,
+        (n, e) => context.settle(n, 'encoding_failed', e),
+      );
+      progress.next = next.end;
+      if (next.part !== undefined) keeper.keep(spoolablePart(next.part), context, reason);
+    }
+  }
+}
+
+/** Where a delivery stands, for its deadline handler. */
+interface Progress<Payload> {
+  /** The first record not yet encoded. */
+  next: number;
+  /** The part being sent (or written ahead), with a spool. */
+  current: SpoolablePart<Payload> | undefined;
+}
+
+function spoolablePart<Item, Payload>(part: EncodedPart<Item, Payload>): SpoolablePart<Payload> {
+  return { payload: part.payload, count: part.count, batchId: newBatchId(), written: undefined };
 }
 
 function byteLimit(value: unknown): number {

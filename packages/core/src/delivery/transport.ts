@@ -8,6 +8,12 @@ export interface SendContext {
   readonly attempt: number;
   /** How many records the payload holds. */
   readonly recordCount: number;
+  /**
+   * The batch's stable id (32 hex digits), the same on every attempt and every replay from a
+   * spool: a receiver can drop a repeat by it (the HTTP transport sends it as
+   * `Idempotency-Key`). Set when the delivery has a spool.
+   */
+  readonly batchId?: string;
 }
 
 /**
@@ -62,6 +68,8 @@ export interface EncodeOptions {
  * record is left out and counted in `failedCount`, never failing the whole batch.
  */
 export interface Encoder<Item, Payload> {
+  /** The media type of the payloads, when the encoder knows it (kept with spooled batches). */
+  readonly contentType?: string;
   /**
    * Encodes `items` (as many as fit in `options.maxBytes`, when the encoder supports it); must
    * not throw. An encoder that ignores `maxBytes` still works: the delivery splits an oversize

@@ -23,6 +23,10 @@ import { canMakeRoom } from './ranked-overflow.js';
 import { RingBuffer } from './ring-buffer.js';
 import { foldBySeverityRange } from './severity-counts.js';
 import { SEVERITY_CLASSES, SeverityQueue, severityClass } from './severity-queue.js';
+import { SpoolAccount } from './spool-account.js';
+
+/** With a spool, the most of the shutdown budget kept to spill what is left to it. */
+const SPILL_RESERVE_MILLIS = 1000;
 
 /** The queue operations the export side needs, whichever queue backs the engine. */
 interface QueueView<T> {
@@ -78,6 +82,8 @@ export class BatchEngine<T> {
   readonly #warner: DropWarner;
   readonly #waiters: FlushWaiters;
   readonly #keepAlive = new KeepAlive();
+  readonly #spool: SpoolAccount;
+  readonly #spillQueued: BatchEngineOptions<T>['spillQueued'];
   #received = 0;
   #timer: TimerHandle | undefined;
   /** The scheduled delay passed while no slot was free: export a partial batch when one frees. */
@@ -122,6 +128,8 @@ export class BatchEngine<T> {
     );
     this.#waiters = new FlushWaiters(this.#keepAlive);
     this.#observer = safeObserver(options.observer);
+    this.#spool = new SpoolAccount((reason, count) => this.#drop(reason, count), this.#observer);
+    this.#spillQueued = functionOption('spillQueued', options.spillQueued);
     this.#slots = new ExportSlots<T>({
       name: this.#name,
       exportBatch: options.exportBatch,
@@ -136,6 +144,7 @@ export class BatchEngine<T> {
       },
       onSlotFreed: () => this.#pump(),
       onExportFailure: guardedCallback(functionOption('onExportFailure', options.onExportFailure)),
+      spool: this.#spool,
     });
   }
 
@@ -294,9 +303,10 @@ export class BatchEngine<T> {
     const slots = this.#slots;
     return {
       received: this.#received,
-      exported: slots.exported,
+      exported: slots.exported + this.#spool.exported,
       queued: this.#queue.size,
       inFlight: slots.inFlightRecords,
+      spooled: this.#spool.spooled,
       retries: slots.retries,
       dropped: { ...this.#dropped },
       droppedBySeverity: foldBySeverityRange(this.#shedBySeverity),
@@ -308,11 +318,25 @@ export class BatchEngine<T> {
     this.#clearTimer();
     this.#keepAlive.hold();
     const startedAt = Date.now();
-    this.#slots.beginShutdown(startedAt + budget, budget);
+    // With a spool, the drain stops a little before the deadline, and what is still queued or
+    // in flight then is spilled to the spool within what is left.
+    const spill = this.#spillQueued;
+    const drainBudget =
+      spill === undefined
+        ? budget
+        : budget - Math.min(SPILL_RESERVE_MILLIS, Math.floor(budget / 4));
+    this.#slots.beginShutdown(startedAt + drainBudget, drainBudget);
     let deadlineTimer: TimerHandle | undefined;
+    let drainTimer: TimerHandle | undefined;
     const deadline = new Promise<false>((resolve) => {
       deadlineTimer = unrefTimeout(() => resolve(false), budget);
     });
+    const drainDeadline =
+      drainBudget === budget
+        ? deadline
+        : new Promise<false>((resolve) => {
+            drainTimer = unrefTimeout(() => resolve(false), drainBudget);
+          });
     try {
       const mark = this.#queue.tailPosition;
       const drained = this.#isSettledUpTo(mark) || this.#waiters.wait(mark);
@@ -320,18 +344,41 @@ export class BatchEngine<T> {
       // Settled records are not enough: an export that reported every outcome may still be
       // sending, and the exporter must not be shut down under it.
       const done =
-        (await Promise.race([drained, deadline])) !== false &&
-        (await Promise.race([this.#slots.whenIdle(), deadline])) !== false;
-      if (!done) this.#abandonAll('shutdown_timeout');
-      const onShutdown = this.#callOnShutdown();
+        (await Promise.race([drained, drainDeadline])) !== false &&
+        (await Promise.race([this.#slots.whenIdle(), drainDeadline])) !== false;
+      let spilled: Promise<void> | undefined;
+      if (!done) {
+        if (spill !== undefined) spilled = this.#spill(spill);
+        this.#abandonAll('shutdown_timeout');
+      }
+      const onShutdown = Promise.all([spilled, this.#callOnShutdown()]);
       const left = budget - (Date.now() - startedAt);
       if (left > 0) await Promise.race([onShutdown, deadline]);
     } finally {
       clearTimeout(deadlineTimer);
+      clearTimeout(drainTimer);
       this.#state = CLOSED;
       this.#clearTimer();
       this.#warner.stop();
       this.#keepAlive.release();
+    }
+  }
+
+  /**
+   * Hands every queued record to `spill` (they count as spooled at once; what it cannot persist
+   * it settles as shutdown_timeout). Never rejects.
+   */
+  async #spill(spill: NonNullable<BatchEngineOptions<T>['spillQueued']>): Promise<void> {
+    const queue = this.#queue;
+    const records = queue.take(queue.size);
+    if (records.length === 0) return;
+    this.#spool.take(records.length);
+    this.#checkWaiters();
+    try {
+      await spill(records, (count, outcome, error) => this.#spool.settle(count, outcome, error));
+    } catch (error) {
+      this.#logger.warn(`${this.#name}: spilling the queue to the spool failed`, error);
+      this.#spool.settle(records.length, 'shutdown_timeout', error);
     }
   }
 

@@ -60,5 +60,7 @@ export function safeObserver(observer: unknown): EngineObserver | undefined {
     exportStarted: call(target.exportStarted),
     exportSettled: call(target.exportSettled),
     exportCompleted: call(target.exportCompleted),
+    recordsSpooled: call(target.recordsSpooled),
+    spooledSettled: call(target.spooledSettled),
   };
 }

@@ -1,6 +1,7 @@
 import type { DropReason, RecordOutcome } from '../stats/drop-reason.js';
 import type { DiagnosticLogger } from '../support/diagnostic-logger.js';
 import type { BatchOptions } from './batch-options.js';
+import type { ExportDeadline } from './export-aborted-error.js';
 
 /**
  * What an export is given besides its batch. At its deadline the signal fires and the records not
@@ -29,6 +30,22 @@ export interface ExportBatchContext {
   settle(count: number, outcome: RecordOutcome, error?: unknown): void;
   /** Counts one retried send in `stats().retries`. */
   countRetry(): void;
+  /**
+   * Hands `count` of the batch's unsettled records over to a spool: they leave `inFlight` for
+   * `spooled` at once, and their outcome is reported later with {@link settleSpooled}, also
+   * after this export ended. Returns how many were handed over (at most the unsettled ones).
+   */
+  handOff(count: number): number;
+  /**
+   * Reports the outcome of `count` spooled records (of any export of this engine): delivered by
+   * a replay, rejected, evicted, expired or lost. Valid for the engine's lifetime.
+   */
+  settleSpooled(count: number, outcome: RecordOutcome, error?: unknown): void;
+  /**
+   * Registers `handler`, called once at the export's deadline (or the shutdown deadline) before
+   * its unsettled records are dropped: it may hand them off to a spool, synchronously.
+   */
+  onDeadline(handler: (reason: ExportDeadline) => void): void;
 }
 
 /** Exports one batch. Runs off the caller's stack; may be sync or async; may throw. */
@@ -76,6 +93,17 @@ export interface BatchEngineOptions<T> extends BatchOptions {
    * @default none
    */
   onExportFailure?: (failure: DropReason, error: unknown) => void;
+  /**
+   * With a spool: at the shutdown deadline, takes the records still queued, to persist them
+   * (encode and write, no send). They count as spooled from the moment it is called; it reports
+   * what it could not persist through `settle`. The drain then stops a little early (a quarter
+   * of the budget, at most 1 s) to leave it time within `shutdownTimeoutMillis`.
+   * @default none: queued records at the deadline count as shutdown_timeout
+   */
+  spillQueued?: (
+    records: T[],
+    settle: (count: number, outcome: RecordOutcome, error?: unknown) => void,
+  ) => Promise<void>;
 }
 
 /**
@@ -94,4 +122,8 @@ export interface EngineObserver {
    * outcome other than `exported`, if any, and `error` the error reported with it (at a deadline,
    * the `ExportAbortedError` its signal carries). */
   exportCompleted(millis: number, failure: DropReason | undefined, error?: unknown): void;
+  /** `count` records of an export were handed to a spool. */
+  recordsSpooled?(count: number): void;
+  /** `count` spooled records reached `outcome`. */
+  spooledSettled?(outcome: RecordOutcome, count: number, error?: unknown): void;
 }

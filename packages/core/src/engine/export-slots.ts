@@ -5,6 +5,7 @@ import { unrefTimeout } from '../support/timers.js';
 import type { EngineObserver, ExportBatchContext, ExportBatchFn } from './engine-types.js';
 import { ExportAbortedError, type ExportDeadline } from './export-aborted-error.js';
 import { InFlightExport } from './in-flight-export.js';
+import type { SpoolAccount } from './spool-account.js';
 
 const VALID_OUTCOMES: ReadonlySet<string> = new Set<string>(['exported', ...DROP_REASONS]);
 
@@ -28,6 +29,8 @@ export interface ExportSlotsOptions<T> {
   readonly onSlotFreed: () => void;
   /** An export ended with records not delivered: its first failure and error. */
   readonly onExportFailure: ((failure: DropReason, error: unknown) => void) | undefined;
+  /** Where records handed off to a spool are counted. */
+  readonly spool: SpoolAccount;
 }
 
 /**
@@ -143,6 +146,13 @@ export class ExportSlots<T> {
       countRetry: () => {
         if (op.unsettled > 0) this.#retries++;
       },
+      handOff: (count) => this.#handOff(op, count),
+      settleSpooled: (count, outcome, error) => this.#options.spool.settle(count, outcome, error),
+      onDeadline: (handler) => {
+        if (typeof handler !== 'function') return;
+        op.deadlineHandlers ??= [];
+        op.deadlineHandlers.push(handler);
+      },
     };
     let result: Promise<void> | void;
     try {
@@ -195,17 +205,31 @@ export class ExportSlots<T> {
         op.firstError = error;
       }
     }
-    const { observer } = this.#options;
-    if (observer !== undefined) {
-      observer.exportSettled(valid, n, error);
-      if (op.unsettled === 0) {
-        observer.exportCompleted(performance.now() - op.startedAt, op.firstFailure, op.firstError);
-      }
-    }
+    this.#options.observer?.exportSettled(valid, n, error);
+    this.#afterSettle(op);
+  }
+
+  /** Records of `op` leave for a spool: neither exported nor dropped, settled for the export. */
+  #handOff(op: InFlightExport, count: number): number {
+    const n = op.claim(count);
+    if (n === 0) return 0;
+    this.#inFlightRecords -= n;
+    this.#options.spool.take(n);
+    this.#afterSettle(op);
+    return n;
+  }
+
+  #afterSettle(op: InFlightExport): void {
     if (op.unsettled === 0) {
+      this.#options.observer?.exportCompleted(
+        performance.now() - op.startedAt,
+        op.firstFailure,
+        op.firstError,
+      );
       this.#inFlight.delete(op);
-      if (op.firstFailure !== undefined)
+      if (op.firstFailure !== undefined) {
         this.#options.onExportFailure?.(op.firstFailure, op.firstError);
+      }
     }
     this.#options.onSettled();
   }
@@ -234,6 +258,16 @@ export class ExportSlots<T> {
     const { exportTimeoutMillis } = this.#options;
     const millis = reason === 'export_timeout' ? exportTimeoutMillis : this.#shutdownBudget;
     const aborted = new ExportAbortedError(reason, millis);
+    // A spool may take what the deadline would drop: handlers run before the drop, once.
+    const handlers = op.deadlineHandlers;
+    op.deadlineHandlers = undefined;
+    for (const handler of handlers ?? []) {
+      try {
+        handler(reason);
+      } catch {
+        // the deadline goes on: what is not handed off is dropped below
+      }
+    }
     if (op.unsettled > 0) {
       this.#options.logger.debug(
         `${this.#options.name}: ${op.unsettled} records dropped as ${reason}`,

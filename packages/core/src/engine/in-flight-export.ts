@@ -1,5 +1,6 @@
 import type { DropReason } from '../stats/drop-reason.js';
 import type { TimerHandle } from '../support/timers.js';
+import type { ExportDeadline } from './export-aborted-error.js';
 
 /**
  * One export, from `take` from the queue until its promise settles or it is abandoned. Its records
@@ -23,6 +24,8 @@ export class InFlightExport {
   firstFailure: DropReason | undefined;
   /** The error that came with {@link firstFailure}, if any. */
   firstError: unknown;
+  /** Called at the deadline before the unsettled records are dropped (to spool them). */
+  deadlineHandlers: ((reason: ExportDeadline) => void)[] | undefined;
   /** When the signal fires at the latest, in `Date.now()` milliseconds. */
   deadlineAt: number = Number.POSITIVE_INFINITY;
 

@@ -12,6 +12,11 @@
  *   only that record is dropped, the rest of its batch ships.
  * - `export_timeout`: the export did not finish within `exportTimeoutMillis`; its signal was aborted.
  * - `shutdown_timeout`: the record was still queued or in flight when the shutdown deadline passed.
+ * - `spool_full`: the record's batch was in the spool and evicted, oldest first, to keep it
+ *   within its `maxBytes`.
+ * - `spool_expired`: the record's batch stayed in the spool longer than its `maxAgeMillis`.
+ * - `spool_corrupt`: the record's batch file was damaged (moved aside), or gone from the spool
+ *   (deleted by hand, lost with its directory, or taken by another process sharing it).
  */
 export type DropReason =
   | 'queue_full'
@@ -20,7 +25,10 @@ export type DropReason =
   | 'retries_exhausted'
   | 'encoding_failed'
   | 'export_timeout'
-  | 'shutdown_timeout';
+  | 'shutdown_timeout'
+  | 'spool_full'
+  | 'spool_expired'
+  | 'spool_corrupt';
 
 /** Every {@link DropReason}, in a stable order (the order of `stats().dropped`). */
 export const DROP_REASONS: readonly DropReason[] = Object.freeze([
@@ -31,6 +39,9 @@ export const DROP_REASONS: readonly DropReason[] = Object.freeze([
   'encoding_failed',
   'export_timeout',
   'shutdown_timeout',
+  'spool_full',
+  'spool_expired',
+  'spool_corrupt',
 ] as const);
 
 /** How one record, or a run of records, of an exported batch ended. */

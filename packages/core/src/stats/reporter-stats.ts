@@ -1,9 +1,10 @@
 import { DROP_REASONS, type DropReason } from './drop-reason.js';
 import type { SeverityRange } from './severity-range.js';
+import type { SpoolSummary } from './spool-summary.js';
 
 /**
  * A snapshot of a reporter's counters. At every instant
- * `received === exported + sum(dropped) + queued + inFlight`.
+ * `received === exported + sum(dropped) + queued + inFlight + spooled`.
  */
 export interface ReporterStats {
   /** Records offered to the reporter (for spans: sampled spans only). */
@@ -14,6 +15,14 @@ export interface ReporterStats {
   readonly queued: number;
   /** Records taken into a batch whose export has not settled yet. */
   readonly inFlight: number;
+  /**
+   * Records this reporter handed to its spool (a batch that would otherwise have been dropped,
+   * or written ahead of its send) and whose outcome is not known yet: on disk, being written,
+   * or being replayed. 0 without a spool.
+   */
+  readonly spooled: number;
+  /** The spool's files, bytes and replays; present only when the exporter has a spool. */
+  readonly spool?: SpoolSummary;
   /** Retried send attempts (a batch sent three times adds two). */
   readonly retries: number;
   /** Dropped records by reason; every reason is present, zero when none. */
@@ -34,9 +43,12 @@ export function totalDropped(stats: ReporterStats): number {
 }
 
 /**
- * Records neither exported, dropped, queued nor in flight: `received - (exported + dropped +
- * queued + inFlight)`. Always 0; a health check can alert on anything else.
+ * Records neither exported, dropped, queued, in flight nor spooled: `received - (exported +
+ * dropped + queued + inFlight + spooled)`. Always 0; a health check can alert on anything else.
  */
 export function unaccountedRecords(stats: ReporterStats): number {
-  return stats.received - (stats.exported + totalDropped(stats) + stats.queued + stats.inFlight);
+  return (
+    stats.received -
+    (stats.exported + totalDropped(stats) + stats.queued + stats.inFlight + (stats.spooled ?? 0))
+  );
 }

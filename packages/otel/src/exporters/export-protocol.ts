@@ -1,4 +1,4 @@
-import type { ExportBatchContext } from '@telemetry-reporter/core';
+import type { ExportBatchContext, RecordOutcome, SpoolSummary } from '@telemetry-reporter/core';
 
 /**
  * The method an exporter of this package offers besides OpenTelemetry's `export()`: it takes the
@@ -16,4 +16,30 @@ export interface BatchAwareExporter<T> {
 /** True when `exporter` is one of ours (or any exporter implementing the protocol). */
 export function isBatchAware<T>(exporter: object): exporter is BatchAwareExporter<T> {
   return typeof (exporter as Partial<BatchAwareExporter<T>>)[EXPORT_BATCH] === 'function';
+}
+
+/**
+ * What an exporter of this package with a spool offers its processor: the queue is spilled to
+ * the spool at the shutdown deadline, and `stats().spool` reports the spool. A registered
+ * symbol, as above.
+ */
+export const SPOOL_ACCESS: unique symbol = Symbol.for('telemetry-reporter.spool');
+
+/** The spool side of an exporter, under {@link SPOOL_ACCESS}. */
+export interface SpoolAccess<T> {
+  /** Encodes and writes `records` (counted as spooled already); reports failures to `settle`. */
+  spill(
+    records: readonly T[],
+    settle: (count: number, outcome: RecordOutcome, error?: unknown) => void,
+  ): Promise<void>;
+  /** What the spool holds and did. */
+  summary(): SpoolSummary | undefined;
+}
+
+/** The exporter's spool side, when it has a spool. */
+export function spoolAccessOf<T>(exporter: object): SpoolAccess<T> | undefined {
+  const access = (exporter as { [SPOOL_ACCESS]?: SpoolAccess<T> })[SPOOL_ACCESS];
+  return typeof access?.spill === 'function' && typeof access.summary === 'function'
+    ? access
+    : undefined;
 }

@@ -3,6 +3,7 @@ import {
   type DropReason,
   ExportAbortedError,
   type ExportBatchContext,
+  type ExportDeadline,
   type RecordOutcome,
 } from '@telemetry-reporter/core';
 import { diagLogger } from '../internal/diag-logger.js';
@@ -16,7 +17,8 @@ export type DeliverFn<Item> = (
 
 /** One export started through `export()`, until its result is reported. */
 interface PendingExport {
-  readonly controller: AbortController;
+  /** Runs the deadline handlers, then aborts the export. */
+  readonly abort: () => void;
   /** The deadline: unref'd until someone waits for the export. */
   readonly timer: ReturnType<typeof setTimeout>;
   /** Resolves once the result callback was called. */
@@ -47,6 +49,23 @@ export class StandardExports<Item> {
   run(items: readonly Item[], resultCallback: (result: ExportResultLike) => void): void {
     const controller = new AbortController();
     const tally = new Map<RecordOutcome, number>();
+    // Records handed to the exporter's spool: not delivered, but not lost either.
+    let spooled = 0;
+    let settledCount = 0;
+    let deadlineHandlers: ((reason: ExportDeadline) => void)[] = [];
+    const abort = (error: ExportAbortedError, deadline: ExportDeadline): void => {
+      // The spool takes what the deadline would fail, before the result is reported.
+      const handlers = deadlineHandlers;
+      deadlineHandlers = [];
+      for (const handler of handlers) {
+        try {
+          handler(deadline);
+        } catch (thrown) {
+          diagLogger.debug(`${this.#name}: a deadline handler threw`, thrown);
+        }
+      }
+      controller.abort(error);
+    };
     let report!: () => void;
     const reported = new Promise<void>((resolve) => {
       report = resolve;
@@ -59,7 +78,7 @@ export class StandardExports<Item> {
       controller.signal.removeEventListener('abort', onAbort);
       this.#pending.delete(entry);
       report();
-      const result = resultOf(this.#name, items.length, tally, abortReason);
+      const result = resultOf(this.#name, items.length, tally, spooled, abortReason);
       try {
         resultCallback(result);
       } catch (error) {
@@ -70,12 +89,16 @@ export class StandardExports<Item> {
     };
     const onAbort = (): void => finish(controller.signal.reason);
     const timer = setTimeout(
-      () => controller.abort(new ExportAbortedError('export_timeout', this.#timeoutMillis)),
+      () => abort(new ExportAbortedError('export_timeout', this.#timeoutMillis), 'export_timeout'),
       this.#timeoutMillis,
     );
     // Unref'd: an export nobody waits for never keeps the process alive (see settled()).
     timer.unref?.();
-    const entry: PendingExport = { controller, timer, reported };
+    const entry: PendingExport = {
+      timer,
+      reported,
+      abort: () => abort(new ExportAbortedError('exporter_shutdown'), 'shutdown_timeout'),
+    };
     controller.signal.addEventListener('abort', onAbort, { once: true });
     this.#pending.add(entry);
     const context: ExportBatchContext = {
@@ -83,9 +106,24 @@ export class StandardExports<Item> {
       deadline: Date.now() + this.#timeoutMillis,
       settle: (count, outcome) => {
         // After the result is reported the tally is frozen: the callback saw it already.
-        if (!finished) tally.set(outcome, (tally.get(outcome) ?? 0) + count);
+        const n = finished ? 0 : Math.min(count, items.length - settledCount);
+        if (!(n > 0)) return;
+        settledCount += n;
+        tally.set(outcome, (tally.get(outcome) ?? 0) + n);
       },
       countRetry: () => {},
+      handOff: (count) => {
+        const n = finished ? 0 : Math.min(count, items.length - settledCount);
+        if (!(n > 0)) return 0;
+        settledCount += n;
+        spooled += n;
+        return n;
+      },
+      // No processor of ours counts these records: the spool's own counters do.
+      settleSpooled: () => {},
+      onDeadline: (handler) => {
+        if (!finished && typeof handler === 'function') deadlineHandlers.push(handler);
+      },
     };
     this.#deliver(items, context).then(
       () => finish(undefined),
@@ -107,9 +145,7 @@ export class StandardExports<Item> {
 
   /** Aborts every pending export: each reports failure now. */
   abortAll(): void {
-    for (const { controller } of [...this.#pending]) {
-      controller.abort(new ExportAbortedError('exporter_shutdown'));
-    }
+    for (const entry of [...this.#pending]) entry.abort();
   }
 }
 
@@ -118,6 +154,7 @@ function resultOf(
   name: string,
   total: number,
   tally: ReadonlyMap<RecordOutcome, number>,
+  spooled: number,
   abortReason: unknown,
 ): ExportResultLike {
   const exported = tally.get('exported') ?? 0;
@@ -125,7 +162,8 @@ function resultOf(
   const parts = DROP_REASONS.filter((r: DropReason) => (tally.get(r) ?? 0) > 0).map(
     (r) => `${r}: ${tally.get(r)}`,
   );
-  let settled = 0;
+  if (spooled > 0) parts.push(`spooled for a later replay: ${spooled}`);
+  let settled = spooled;
   for (const count of tally.values()) settled += count;
   const unsettled = Math.max(0, total - settled);
   const aborted = abortedBy(name, abortReason);

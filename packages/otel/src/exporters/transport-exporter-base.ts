@@ -5,10 +5,18 @@ import {
   TransportDelivery,
 } from '@telemetry-reporter/core';
 import { describeValue, millisOption } from '@telemetry-reporter/core/internal';
-import { type Environment, maxAttemptsFromEnv } from '../environment/env-config.js';
+import { type Environment, type EnvSignal, maxAttemptsFromEnv } from '../environment/env-config.js';
+import { spoolFromEnv } from '../environment/spool-env.js';
 import { diagLogger } from '../internal/diag-logger.js';
+import { inExportScope } from '../internal/export-scope.js';
+import { withTracingSuppressed } from '../internal/suppress-tracing.js';
 import type { ExporterLike, ExportResultLike } from '../sdk/sdk-types.js';
-import { type BatchAwareExporter, EXPORT_BATCH } from './export-protocol.js';
+import {
+  type BatchAwareExporter,
+  EXPORT_BATCH,
+  SPOOL_ACCESS,
+  type SpoolAccess,
+} from './export-protocol.js';
 import { StandardExports } from './standard-exports.js';
 import type { TransportExporterOptions } from './transport-exporter-options.js';
 
@@ -35,7 +43,7 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
   ) {
     this.#name = name;
     this.#delivery = new TransportDelivery<Item, unknown>({
-      transport: options.transport as Transport<unknown>,
+      transport: quietTransport(options.transport as Transport<unknown>),
       // Only a missing encoder means the default: `null` is a mistake, reported as one.
       encoder: (options.encoder === undefined ? defaultEncoder : options.encoder) as Encoder<
         Item,
@@ -47,6 +55,8 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
       ...(options.maxRequestBytes === undefined
         ? {}
         : { maxRequestBytes: options.maxRequestBytes }),
+      ...(options.spool == null ? {} : { spool: options.spool }),
+      ...(options.spoolMode === undefined ? {} : { spoolMode: options.spoolMode }),
     });
     const exportTimeoutMillis = millisOption(
       'exportTimeoutMillis',
@@ -62,6 +72,14 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
     const exportBatch: BatchAwareExporter<Item>[typeof EXPORT_BATCH] = (items, context) =>
       this.#delivery.deliver(items, context);
     Object.defineProperty(this, EXPORT_BATCH, { value: exportBatch });
+    if (this.#delivery.spooling) {
+      const delivery = this.#delivery;
+      const access: SpoolAccess<Item> = {
+        spill: (records, settle) => withTracingSuppressed(() => delivery.spill(records, settle)),
+        summary: () => delivery.spoolSummary(),
+      };
+      Object.defineProperty(this, SPOOL_ACCESS, { value: access });
+    }
   }
 
   /**
@@ -100,11 +118,13 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
 }
 
 /**
- * Checks a transport exporter's options and applies `TELEMETRY_REPORTER_MAX_ATTEMPTS` (read by
- * the public constructor from `env`) unless the code sets `retry` or its `maxAttempts`.
+ * Checks a transport exporter's options and applies the environment (read by the public
+ * constructor from `env`): `TELEMETRY_REPORTER_MAX_ATTEMPTS` unless the code sets `retry` or its
+ * `maxAttempts`, and `TELEMETRY_REPORTER_SPOOL_*` unless the code sets `spool`.
  */
 export function resolveTransportExporterOptions<Item>(
   name: string,
+  signal: EnvSignal,
   options: TransportExporterOptions<Item, unknown>,
   env: Environment,
 ): TransportExporterOptions<Item, unknown> {
@@ -113,8 +133,38 @@ export function resolveTransportExporterOptions<Item>(
       `${name} options must be an object with a transport, got ${describeValue(options)}`,
     );
   }
+  let resolved = options;
   const { retry } = options;
-  if (retry === false || retry?.maxAttempts !== undefined) return options;
-  const maxAttempts = maxAttemptsFromEnv(env);
-  return maxAttempts === undefined ? options : { ...options, retry: { ...retry, maxAttempts } };
+  if (retry !== false && retry?.maxAttempts === undefined) {
+    const maxAttempts = maxAttemptsFromEnv(env);
+    if (maxAttempts !== undefined) resolved = { ...resolved, retry: { ...retry, maxAttempts } };
+  }
+  // The transport is checked first, so that a bad one creates no spool from the environment.
+  if (options.spool === undefined && typeof options.transport?.send === 'function') {
+    const fromEnv = spoolFromEnv(signal, env);
+    if (fromEnv !== undefined) {
+      resolved = {
+        ...resolved,
+        spool: fromEnv.spool,
+        spoolMode: options.spoolMode ?? fromEnv.spoolMode,
+      };
+    }
+  }
+  return resolved;
+}
+
+/**
+ * The transport, its sends run with tracing suppressed and inside the export scope, wherever
+ * they start: a replay from the spool starts on a timer, outside the processor's export.
+ */
+function quietTransport<Payload>(transport: Transport<Payload>): Transport<Payload> {
+  if (typeof transport?.send !== 'function') return transport; // the delivery reports it
+  const quiet: Transport<Payload> = {
+    send: (payload, context) =>
+      withTracingSuppressed(() => inExportScope(() => transport.send(payload, context))),
+  };
+  if (typeof transport.shutdown === 'function') {
+    quiet.shutdown = () => transport.shutdown?.() ?? Promise.resolve();
+  }
+  return quiet;
 }

@@ -1,4 +1,10 @@
-import type { Encoder, RetryOptions, Transport } from '@telemetry-reporter/core';
+import type {
+  Encoder,
+  FileSpool,
+  RetryOptions,
+  SpoolMode,
+  Transport,
+} from '@telemetry-reporter/core';
 
 /** Options shared by the transport exporters. */
 export interface TransportExporterBaseOptions {
@@ -24,6 +30,23 @@ export interface TransportExporterBaseOptions {
    * @default 4194304 (4 MiB, what common OTLP receivers accept)
    */
   maxRequestBytes?: number;
+  /**
+   * A spool made by `createFileSpool()`: a batch whose delivery fails retryably and would be
+   * dropped (retries exhausted, export deadline, or still pending at the shutdown deadline) is
+   * written there instead, and replayed oldest first once a send succeeds again, or by the next
+   * process on the same directory. Give each exporter a directory of its own. The exporter
+   * closes it on shutdown. Without it, `TELEMETRY_REPORTER_SPOOL_DIR` turns one on (in its
+   * `logs/` or `traces/` subdirectory); `null` turns that off.
+   * @default none, unless TELEMETRY_REPORTER_SPOOL_DIR is set
+   */
+  spool?: FileSpool | null;
+  /**
+   * `'fallback'` spools only what would be dropped. `'write-ahead'` also writes every batch
+   * before its first send and deletes it once delivered, so that `kill -9` loses at most the
+   * records still in the memory queue, for one disk write per batch.
+   * @default 'fallback', or TELEMETRY_REPORTER_SPOOL_MODE
+   */
+  spoolMode?: SpoolMode;
 }
 
 /**

@@ -31,6 +31,7 @@ export class TransportLogRecordExporter<
       NAME,
       resolveTransportExporterOptions(
         NAME,
+        'logs',
         options as TransportExporterOptions<ReporterLogRecord, unknown>,
         environmentOf(options),
       ),

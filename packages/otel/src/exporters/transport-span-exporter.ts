@@ -27,6 +27,7 @@ export class TransportSpanExporter<Payload = string> extends TransportExporterBa
       NAME,
       resolveTransportExporterOptions(
         NAME,
+        'spans',
         options as TransportExporterOptions<ReporterSpan, unknown>,
         environmentOf(options),
       ),

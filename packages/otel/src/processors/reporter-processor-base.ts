@@ -13,7 +13,7 @@ import {
   timeoutMillisError,
 } from '@telemetry-reporter/core/internal';
 import type { EnvSignal } from '../environment/env-config.js';
-import { isBatchAware } from '../exporters/export-protocol.js';
+import { isBatchAware, type SpoolAccess, spoolAccessOf } from '../exporters/export-protocol.js';
 import { diagLogger } from '../internal/diag-logger.js';
 import {
   preloadGlobalErrorHandler,
@@ -149,6 +149,7 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
   readonly #name: string;
   readonly #engine: BatchEngine<T>;
   readonly #exporter: ExporterLike<T>;
+  readonly #spool: SpoolAccess<T> | undefined;
   /** Flushes in progress (and the shutdown's drain, for good): their exports flush the exporter. */
   #flushing = 0;
   /** The exporter's forceFlush() calls started by the flushes in progress. */
@@ -171,6 +172,8 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
             isBatchAware(exporter),
           );
     const exportBatch = bridgeExporter(exporter, name);
+    const spool = spoolAccessOf<T>(exporter);
+    this.#spool = spool;
     this.#engine = new BatchEngine<T>({
       ...options,
       name,
@@ -190,6 +193,8 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
         await exporter.shutdown();
       },
       ...(selfMetrics === undefined ? {} : { observer: selfMetrics.observer }),
+      // With a spool, what is still queued at the shutdown deadline is written to it.
+      ...(spool === undefined ? {} : { spillQueued: spool.spill }),
     });
     const engine = this.#engine;
     const control: ProcessorControl = {
@@ -242,9 +247,14 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
     return this.#shutdownWithin(undefined);
   }
 
-  /** The counters: received, exported, queued, in flight, retries and drops by reason. */
+  /**
+   * The counters: received, exported, queued, in flight, spooled, retries and drops by reason;
+   * with a spool, also what the spool holds and replayed.
+   */
   stats(): ReporterStats {
-    return this.#engine.stats();
+    const stats = this.#engine.stats();
+    const spool = this.#spool?.summary();
+    return spool === undefined ? stats : { ...stats, spool };
   }
 
   /**

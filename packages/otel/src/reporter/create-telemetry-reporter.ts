@@ -28,16 +28,23 @@ export function createTelemetryReporter<Payload = string>(
       `createTelemetryReporter options must be an object with a transport or an exporter, got ${describeValue(options)}`,
     );
   }
-  const { transport, exporter, encoder, retry } = options;
+  const { transport, exporter, encoder, retry, spool } = options;
   if ((transport === undefined) === (exporter === undefined)) {
     throw new TypeError(
       `createTelemetryReporter needs exactly one of transport and exporter, got ${transport === undefined ? 'neither' : 'both'}`,
     );
   }
-  if (exporter !== undefined && (encoder !== undefined || retry !== undefined)) {
-    throw new TypeError(
-      `${encoder === undefined ? 'retry' : 'encoder'} applies to a transport; an exporter encodes and retries on its own`,
-    );
+  if (exporter !== undefined) {
+    const misplaced = [
+      ['encoder', encoder],
+      ['retry', retry],
+      ['spool', spool],
+    ].find(([, value]) => value !== undefined)?.[0];
+    if (misplaced !== undefined) {
+      throw new TypeError(
+        `${misplaced} applies to a transport; an exporter encodes, retries and buffers on its own`,
+      );
+    }
   }
   const serviceName = nonEmptyString('serviceName', options.serviceName);
   const loggerName = nonEmptyString('loggerName', options.loggerName) ?? DEFAULT_LOGGER_NAME;

@@ -48,7 +48,7 @@ export interface TelemetryReporterBaseOptions extends BatchOptions {
 
 /**
  * Options of {@link createTelemetryReporter}: exactly one of `transport` (with an optional
- * `encoder` and `retry`, through a `TransportLogRecordExporter`) or `exporter`, plus the
+ * `encoder`, `retry` and `spool`, through a `TransportLogRecordExporter`) or `exporter`, plus the
  * processor's batching options and the provider's resource.
  */
 export type TelemetryReporterOptions<Payload = string> = TelemetryReporterBaseOptions &
@@ -63,6 +63,7 @@ export type TelemetryReporterOptions<Payload = string> = TelemetryReporterBaseOp
         transport?: undefined;
         encoder?: undefined;
         retry?: undefined;
+        spool?: undefined;
       }
   );
 

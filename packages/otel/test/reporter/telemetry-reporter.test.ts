@@ -452,12 +452,12 @@ describe('options', () => {
     [
       'retry with an exporter',
       { exporter, retry: false, sdk },
-      'retry applies to a transport; an exporter encodes and retries on its own',
+      'retry applies to a transport; an exporter encodes, retries and buffers on its own',
     ],
     [
       'an encoder with an exporter',
       { exporter, encoder: { encode: () => ({}) }, sdk },
-      'encoder applies to a transport; an exporter encodes and retries on its own',
+      'encoder applies to a transport; an exporter encodes, retries and buffers on its own',
     ],
     [
       'a transport without send',

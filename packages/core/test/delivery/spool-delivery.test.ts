@@ -1,0 +1,326 @@
+import { expectInvariant, totalDropped } from '@telemetry-reporter-internal/test-kit/invariant';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  BatchEngine,
+  type BatchEngineOptions,
+  createFileSpool,
+  createJsonEncoder,
+  type FileSpool,
+  PermanentError,
+  RetryableError,
+  type SendContext,
+  type SpoolMode,
+  type Transport,
+  TransportDelivery,
+} from '../../src/index.js';
+import {
+  batchFilesIn,
+  faultyFs,
+  filesIn,
+  recordingLogger,
+  scratchDirectory,
+} from '../spool/spool-helpers.js';
+
+interface Rec {
+  id: number;
+}
+
+type Behaviour = 'ok' | 'fail' | 'hang' | 'reject';
+
+interface Sent {
+  readonly ids: number[];
+  readonly batchId: string | undefined;
+  readonly attempt: number;
+  readonly ok: boolean;
+}
+
+/** A backend the test switches between up, down, hanging and refusing. */
+class Backend implements Transport<string> {
+  behaviour: Behaviour = 'ok';
+  readonly sent: Sent[] = [];
+  /** Called on each send, before it resolves. */
+  onSend: ((context: SendContext) => void) | undefined;
+
+  async send(payload: string, context: SendContext): Promise<void> {
+    const ids = (JSON.parse(payload) as Rec[]).map((r) => r.id);
+    this.onSend?.(context);
+    const { behaviour } = this;
+    this.sent.push({
+      ids,
+      batchId: context.batchId,
+      attempt: context.attempt,
+      ok: behaviour === 'ok',
+    });
+    if (behaviour === 'fail') throw new RetryableError('backend down');
+    if (behaviour === 'reject') throw new PermanentError('refused');
+    if (behaviour === 'hang') {
+      await new Promise<never>((_, reject) => {
+        context.signal.addEventListener('abort', () => reject(context.signal.reason), {
+          once: true,
+        });
+      });
+    }
+  }
+
+  /** Ids the backend accepted, once per batch id (what a de-duplicating receiver keeps). */
+  delivered(): number[] {
+    const seen = new Set<string>();
+    const ids: number[] = [];
+    for (const send of this.sent) {
+      if (!send.ok) continue;
+      if (send.batchId !== undefined) {
+        if (seen.has(send.batchId)) continue;
+        seen.add(send.batchId);
+      }
+      ids.push(...send.ids);
+    }
+    return ids.sort((a, b) => a - b);
+  }
+}
+
+interface Setup {
+  readonly engine: BatchEngine<Rec>;
+  readonly delivery: TransportDelivery<Rec, string>;
+  readonly spool: FileSpool;
+}
+
+let dir: { path: string; remove: () => Promise<void> };
+const engines: BatchEngine<Rec>[] = [];
+
+beforeEach(async () => {
+  dir = await scratchDirectory();
+});
+
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.shutdown(50)));
+  await dir.remove();
+});
+
+function setup(
+  backend: Transport<string>,
+  options: {
+    mode?: SpoolMode;
+    spool?: FileSpool;
+    engine?: Partial<BatchEngineOptions<Rec>>;
+  } = {},
+): Setup {
+  const spool = options.spool ?? createFileSpool({ directory: dir.path, fsync: false });
+  const delivery = new TransportDelivery<Rec, string>({
+    transport: backend,
+    encoder: createJsonEncoder<Rec>(),
+    retry: { maxAttempts: 2, initialDelayMillis: 1, maxDelayMillis: 1 },
+    spool,
+    ...(options.mode === undefined ? {} : { spoolMode: options.mode }),
+  });
+  const engine = new BatchEngine<Rec>({
+    exportBatch: (batch, context) => delivery.deliver(batch, context),
+    onShutdown: () => delivery.shutdown(),
+    spillQueued: (records, settle) => delivery.spill(records, settle),
+    maxExportBatchSize: 10,
+    scheduledDelayMillis: 60_000,
+    ...options.engine,
+  });
+  engines.push(engine);
+  return { engine, delivery, spool };
+}
+
+function offer(engine: BatchEngine<Rec>, from: number, count: number): void {
+  for (let id = from; id < from + count; id++) expect(engine.offer({ id })).toBe(true);
+}
+
+function ids(from: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => from + i);
+}
+
+describe('TransportDelivery with a spool (fallback mode)', () => {
+  it('spools a batch whose retries ran out, and replays it with the same id once a send succeeds', async () => {
+    const backend = new Backend();
+    backend.behaviour = 'fail';
+    const { engine, delivery } = setup(backend);
+    offer(engine, 0, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(engine.stats().spooled).toBe(10));
+    await vi.waitFor(() => expect(delivery.spoolSummary()?.files).toBe(1));
+    expectInvariant(engine.stats());
+    expect(totalDropped(engine.stats())).toBe(0);
+    const failedId = backend.sent[0]?.batchId;
+    expect(failedId).toMatch(/^[0-9a-f]{32}$/);
+    expect(backend.sent.map((s) => s.batchId)).toEqual([failedId, failedId]);
+
+    backend.behaviour = 'ok';
+    offer(engine, 10, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(engine.stats().spooled).toBe(0));
+    const stats = expectInvariant(engine.stats());
+    expect(stats.exported).toBe(20);
+    expect(delivery.spoolSummary()).toMatchObject({ files: 0, replayed: 10, writeFailures: 0 });
+    expect(backend.delivered()).toEqual(ids(0, 20));
+    // The replay carried the id of the failed attempts: a receiver can tell it is the same batch.
+    expect(backend.sent.filter((s) => s.ok && s.batchId === failedId)).toHaveLength(1);
+  });
+
+  it('spools at the export deadline instead of dropping as export_timeout', async () => {
+    const backend = new Backend();
+    backend.behaviour = 'hang';
+    const { engine } = setup(backend, { engine: { exportTimeoutMillis: 50 } });
+    offer(engine, 0, 25);
+    await engine.flush();
+    const stats = expectInvariant(engine.stats());
+    expect(stats.dropped.export_timeout).toBe(0);
+    expect(stats.spooled).toBe(25);
+    await vi.waitFor(() => expect(batchFilesIn(dir.path).names).toHaveLength(3));
+  });
+
+  it('spills the queue at the shutdown deadline, and the next process on the directory delivers it', async () => {
+    const down = new Backend();
+    down.behaviour = 'hang';
+    const first = setup(down, { engine: { maxConcurrentExports: 1 } });
+    offer(first.engine, 0, 45);
+    await first.engine.shutdown(400);
+    engines.splice(engines.indexOf(first.engine), 1);
+    const stats = expectInvariant(first.engine.stats());
+    expect(stats.spooled).toBe(45);
+    expect(stats.dropped.shutdown_timeout).toBe(0);
+    expect(batchFilesIn(dir.path).names.length).toBeGreaterThanOrEqual(2);
+
+    const up = new Backend();
+    const second = setup(up);
+    await vi.waitFor(() => expect(second.delivery.spoolSummary()?.replayed).toBe(45));
+    expect(up.delivered()).toEqual(ids(0, 45));
+    expect(batchFilesIn(dir.path).names).toEqual([]);
+    // The earlier process's records are not this one's: they appear in the spool summary only.
+    expect(expectInvariant(second.engine.stats())).toMatchObject({ received: 0, exported: 0 });
+  });
+
+  it('settles replayed batches the backend refuses as rejected', async () => {
+    const backend = new Backend();
+    backend.behaviour = 'fail';
+    const { engine } = setup(backend);
+    offer(engine, 0, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(engine.stats().spooled).toBe(10));
+    // The backend is up, but refuses the spooled batch for good.
+    backend.behaviour = 'ok';
+    backend.onSend = (context) => {
+      if (context.batchId === backend.sent[0]?.batchId) backend.behaviour = 'reject';
+    };
+    offer(engine, 10, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(engine.stats().spooled).toBe(0));
+    const stats = expectInvariant(engine.stats());
+    expect(stats.exported).toBe(10);
+    expect(stats.dropped.rejected).toBe(10);
+  });
+
+  it('drops as retries_exhausted, counted, when the disk refuses the batch', async () => {
+    const logger = recordingLogger();
+    const spool = createFileSpool({
+      directory: dir.path,
+      fs: faultyFs((operation) => (operation === 'open' ? 'ENOSPC' : undefined)),
+      logger,
+    });
+    const backend = new Backend();
+    backend.behaviour = 'fail';
+    const { engine, delivery } = setup(backend, { spool });
+    offer(engine, 0, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(engine.stats().dropped.retries_exhausted).toBe(10));
+    expect(expectInvariant(engine.stats()).spooled).toBe(0);
+    expect(delivery.spoolSummary()?.writeFailures).toBe(10);
+  });
+
+  it('settles records the spool evicts to stay within maxBytes as spool_full', async () => {
+    // Room for about one batch file of ten records.
+    const spool = createFileSpool({ directory: dir.path, fsync: false, maxBytes: 300 });
+    const backend = new Backend();
+    backend.behaviour = 'fail';
+    const { engine } = setup(backend, { spool });
+    offer(engine, 0, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(batchFilesIn(dir.path).names).toHaveLength(1));
+    offer(engine, 10, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(engine.stats().dropped.spool_full).toBe(10));
+    expect(expectInvariant(engine.stats()).spooled).toBe(10);
+  });
+
+  it('refuses a second exporter on the same directory in one process', () => {
+    setup(new Backend());
+    expect(
+      () =>
+        new TransportDelivery<Rec, string>({
+          transport: new Backend(),
+          encoder: createJsonEncoder<Rec>(),
+          spool: createFileSpool({ directory: dir.path }),
+        }),
+    ).toThrow(/already used by another exporter of this process/);
+  });
+
+  it('sends no batch id without a spool', async () => {
+    const backend = new Backend();
+    const delivery = new TransportDelivery<Rec, string>({
+      transport: backend,
+      encoder: createJsonEncoder<Rec>(),
+    });
+    const engine = new BatchEngine<Rec>({
+      exportBatch: (batch, context) => delivery.deliver(batch, context),
+      maxExportBatchSize: 10,
+    });
+    engines.push(engine);
+    offer(engine, 0, 3);
+    await engine.flush();
+    expect(backend.sent).toEqual([{ ids: [0, 1, 2], batchId: undefined, attempt: 1, ok: true }]);
+    expect(delivery.spoolSummary()).toBeUndefined();
+  });
+
+  it('rejects a spoolMode that is not a mode, naming the option and the value', () => {
+    expect(
+      () =>
+        new TransportDelivery<Rec, string>({
+          transport: new Backend(),
+          encoder: createJsonEncoder<Rec>(),
+          spool: createFileSpool({ directory: dir.path }),
+          spoolMode: 'always' as SpoolMode,
+        }),
+    ).toThrow(/spoolMode.*'always'/);
+  });
+});
+
+describe('TransportDelivery with a spool (write-ahead mode)', () => {
+  it('holds each batch on disk while it is sent and deletes it once delivered', async () => {
+    const backend = new Backend();
+    const filesDuringSend: number[] = [];
+    backend.onSend = () => {
+      filesDuringSend.push(
+        filesIn(dir.path).filter((name) => /\.(batch|lease)$/.test(name)).length,
+      );
+    };
+    const { engine, delivery } = setup(backend, { mode: 'write-ahead' });
+    offer(engine, 0, 20);
+    await engine.flush();
+    expect(filesDuringSend).toEqual([1, 1]);
+    await vi.waitFor(() => expect(batchFilesIn(dir.path).names).toEqual([]));
+    expect(expectInvariant(engine.stats())).toMatchObject({ exported: 20, spooled: 0 });
+    expect(delivery.spoolSummary()?.replayed).toBe(0);
+  });
+
+  it('keeps the written batch for a replay when the send fails, without writing it twice', async () => {
+    const backend = new Backend();
+    backend.behaviour = 'fail';
+    const { engine } = setup(backend, { mode: 'write-ahead' });
+    offer(engine, 0, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(engine.stats().spooled).toBe(10));
+    // Released, not written again: one file, back under its ready name.
+    await vi.waitFor(() =>
+      expect(batchFilesIn(dir.path).names).toEqual([expect.stringMatching(/\.batch$/)]),
+    );
+
+    backend.behaviour = 'ok';
+    offer(engine, 10, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(engine.stats().spooled).toBe(0));
+    expect(backend.delivered()).toEqual(ids(0, 20));
+    expect(expectInvariant(engine.stats()).exported).toBe(20);
+  });
+});
