@@ -101,6 +101,22 @@ describe.each(CLIENTS)('over %s', (_name, fetch) => {
       expect(request?.headers['content-type']).toBe('application/x-ndjson');
     });
 
+    it('sends the batch id as idempotency-key, the same on every attempt; none without one', async () => {
+      const batchId = '0123456789abcdef0123456789abcdef';
+      const http = transport();
+      await http.send('[]', { ...context(), batchId });
+      await http.send('[]', { ...context(), attempt: 2, batchId });
+      await http.send('[]', context());
+      // not an id (a caller's mistake): not sent rather than sent malformed
+      await http.send('[]', { ...context(), batchId: 'x\r\ninjected: 1' });
+      expect(server.requests.map((r) => r.headers['idempotency-key'])).toEqual([
+        batchId,
+        batchId,
+        undefined,
+        undefined,
+      ]);
+    });
+
     it('reads a successful body to its end, so the connection is reused', async () => {
       server.responder = () => ({ status: 200, body: '{"partialSuccess":{}}'.repeat(100) });
       const http = transport();

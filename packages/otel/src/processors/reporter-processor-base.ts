@@ -21,7 +21,7 @@ import {
 } from '../internal/global-error-handler.js';
 import type { ExporterLike, ResourceLike } from '../sdk/sdk-types.js';
 import type { MeterProviderLike } from '../self-metrics/meter-types.js';
-import { SelfMetrics } from '../self-metrics/self-metrics.js';
+import { type MeasuredQueue, SelfMetrics } from '../self-metrics/self-metrics.js';
 import { bridgeExporter } from './export-bridge.js';
 import { type ProcessorControl, registerProcessor } from './processor-registry.js';
 
@@ -162,18 +162,30 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
     this.#name = name;
     this.#exporter = exporter;
     preloadGlobalErrorHandler();
+    const spool = spoolAccessOf<T>(exporter);
+    this.#spool = spool;
+    const measured: MeasuredQueue = {
+      capacity: options.maxQueueSize,
+      size: () => this.#engine.stats().queued,
+      ...(spool === undefined
+        ? {}
+        : {
+            spool: {
+              records: () => this.#engine.stats().spooled,
+              bytes: () => spool.summary()?.bytes ?? 0,
+            },
+          }),
+    };
     const selfMetrics =
       settings.metrics === undefined
         ? undefined
         : new SelfMetrics(
             profile.signal === 'logs' ? 'log' : 'span',
             settings.metrics === 'global' ? undefined : settings.metrics,
-            { capacity: options.maxQueueSize, size: () => this.#engine.stats().queued },
+            measured,
             isBatchAware(exporter),
           );
     const exportBatch = bridgeExporter(exporter, name);
-    const spool = spoolAccessOf<T>(exporter);
-    this.#spool = spool;
     this.#engine = new BatchEngine<T>({
       ...options,
       name,

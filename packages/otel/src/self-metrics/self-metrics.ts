@@ -12,6 +12,11 @@ import type {
 export interface MeasuredQueue {
   readonly capacity: number;
   size(): number;
+  /**
+   * With a spool: the records this processor handed to it whose outcome is pending, and the
+   * bytes of the spool's files.
+   */
+  readonly spool?: { records(): number; bytes(): number };
 }
 
 const METER_NAME = '@telemetry-reporter/otel';
@@ -32,7 +37,10 @@ function componentName(type: string): string {
  * dropped before an export: `queue_full`, `already_shutdown`), `.queue.size`, `.queue.capacity`,
  * and, for the exports of this
  * package's transport exporters, `otel.sdk.exporter.<signal>.exported` (with `error.type` = the drop
- * reason), `.inflight` and `otel.sdk.exporter.operation.duration`. Recording only adds to
+ * reason), `.inflight` and `otel.sdk.exporter.operation.duration`. With a spool, records count as
+ * processed and exported when their outcome is known (a replay delivered them, or the spool lost
+ * them), and `telemetry_reporter.spool.<signal>.records` and `telemetry_reporter.spool.usage`
+ * (bytes) observe the spool. Recording only adds to
  * instruments: it never logs nor emits a span, so exporting the metrics cannot feed the
  * processor they measure. With no `meterProvider`, the global one is looked up at the first event,
  * so a provider registered after the processor was built is still used.
@@ -49,6 +57,8 @@ export class SelfMetrics {
   readonly #withError = new Map<string, MetricAttributesLike>();
   #instruments: Instruments | undefined;
   #queueCallback: ObservableCallbackLike | undefined;
+  /** Removes the spool's observable callbacks. */
+  #spoolCallbacks: (() => void) | undefined;
 
   constructor(
     signal: MetricSignal,
@@ -92,12 +102,29 @@ export class SelfMetrics {
         if (!this.#measureExports) return;
         this.#use().duration.record(millis / 1000, this.#outcomeAttributes(failure ?? 'exported'));
       },
+      // Spooled records leave the exporter's in-flight count; they are processed (and exported
+      // or failed) when a replay delivers them or the spool loses them.
+      recordsSpooled: (count) => {
+        if (this.#measureExports) this.#use().inflight.add(-count, this.#exporterAttributes);
+      },
+      spooledSettled: (outcome, count, error) => {
+        const instruments = this.#use();
+        instruments.processed.add(
+          count,
+          outcome === 'exported'
+            ? this.#processorAttributes
+            : this.#errorAttributes('p', processedErrorType(outcome, error)),
+        );
+        if (this.#measureExports) instruments.exported.add(count, this.#outcomeAttributes(outcome));
+      },
     };
     if (provider !== undefined) this.#use();
   }
 
   /** Stops observing the queue size. */
   shutdown(): void {
+    this.#spoolCallbacks?.();
+    this.#spoolCallbacks = undefined;
     if (this.#queueCallback !== undefined) {
       this.#instruments?.queueSize.removeCallback(this.#queueCallback);
       this.#queueCallback = undefined;
@@ -158,6 +185,32 @@ export class SelfMetrics {
       .add(this.#queue.capacity, this.#processorAttributes);
     this.#queueCallback = (result) => result.observe(this.#queue.size(), this.#processorAttributes);
     instruments.queueSize.addCallback(this.#queueCallback);
+    const spool = this.#queue.spool;
+    if (spool !== undefined) {
+      // No semantic convention covers a disk buffer yet: our own names, under our namespace.
+      const attributes = this.#processorAttributes;
+      const records = meter.createObservableUpDownCounter(
+        `telemetry_reporter.spool.${signal}.records`,
+        {
+          unit,
+          description: `The number of ${noun} a processor handed to its spool whose delivery is pending.`,
+        },
+      );
+      const bytes = meter.createObservableUpDownCounter('telemetry_reporter.spool.usage', {
+        unit: 'By',
+        description: 'The bytes of batch files in the spool directory.',
+      });
+      const observeRecords: ObservableCallbackLike = (result) =>
+        result.observe(spool.records(), attributes);
+      const observeBytes: ObservableCallbackLike = (result) =>
+        result.observe(spool.bytes(), attributes);
+      records.addCallback(observeRecords);
+      bytes.addCallback(observeBytes);
+      this.#spoolCallbacks = () => {
+        records.removeCallback(observeRecords);
+        bytes.removeCallback(observeBytes);
+      };
+    }
     this.#instruments = instruments;
     return instruments;
   }
