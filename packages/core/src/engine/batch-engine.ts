@@ -120,10 +120,12 @@ export class BatchEngine<T> {
       this.#queue = this.#ring;
     }
     this.#dropped = zeroDropCounts();
+    const onDropWarning = guardedCallback(functionOption('onDropWarning', options.onDropWarning));
+    const logger = this.#logger;
     this.#warner = new DropWarner(
       this.#name,
       this.options.dropWarningIntervalMillis,
-      this.#logger,
+      onDropWarning ?? ((message) => logger.warn(message)),
       () => this.#dropped,
     );
     this.#waiters = new FlushWaiters(this.#keepAlive);

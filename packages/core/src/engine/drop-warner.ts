@@ -1,5 +1,4 @@
 import { DROP_REASONS, type DropReason } from '../stats/drop-reason.js';
-import type { DiagnosticLogger } from '../support/diagnostic-logger.js';
 import { type TimerHandle, unrefTimeout } from '../support/timers.js';
 
 type DropCounts = Readonly<Record<DropReason, number>>;
@@ -12,7 +11,7 @@ type DropCounts = Readonly<Record<DropReason, number>>;
 export class DropWarner {
   readonly #name: string;
   readonly #intervalMillis: number;
-  readonly #logger: DiagnosticLogger;
+  readonly #warn: (message: string, counts: Partial<Record<DropReason, number>>) => void;
   readonly #read: () => DropCounts;
   #reported: DropCounts;
   #window: TimerHandle | undefined;
@@ -23,12 +22,12 @@ export class DropWarner {
   constructor(
     name: string,
     intervalMillis: number,
-    logger: DiagnosticLogger,
+    warn: (message: string, counts: Partial<Record<DropReason, number>>) => void,
     read: () => DropCounts,
   ) {
     this.#name = name;
     this.#intervalMillis = intervalMillis;
-    this.#logger = logger;
+    this.#warn = warn;
     this.#read = read;
     this.#reported = { ...read() };
   }
@@ -53,18 +52,21 @@ export class DropWarner {
   report(): boolean {
     const now = this.#read();
     const parts: string[] = [];
+    const counts: Partial<Record<DropReason, number>> = {};
     let total = 0;
     for (const reason of DROP_REASONS) {
       const delta = now[reason] - this.#reported[reason];
       if (delta > 0) {
         parts.push(`${reason}: ${delta}`);
+        counts[reason] = delta;
         total += delta;
       }
     }
     this.#reported = { ...now };
     if (total === 0) return false;
-    this.#logger.warn(
+    this.#warn(
       `${this.#name}: dropped ${total} record${total === 1 ? '' : 's'} (${parts.join(', ')}); totals in stats()`,
+      counts,
     );
     return true;
   }

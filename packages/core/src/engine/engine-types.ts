@@ -94,6 +94,12 @@ export interface BatchEngineOptions<T> extends BatchOptions {
    */
   onExportFailure?: (failure: DropReason, error: unknown) => void;
   /**
+   * Where the rate-limited drop warnings go, with the counts by reason each one reports, instead
+   * of `logger.warn`. A callback that throws is ignored.
+   * @default logger.warn
+   */
+  onDropWarning?: (message: string, counts: Partial<Record<DropReason, number>>) => void;
+  /**
    * With a spool: at the shutdown deadline, takes the records still queued, to persist them
    * (encode and write, no send). They count as spooled from the moment it is called; it reports
    * what it could not persist through `settle`. The drain then stops a little early (a quarter

@@ -15,6 +15,7 @@ import {
 import type { EnvSignal } from '../environment/env-config.js';
 import { isBatchAware, type SpoolAccess, spoolAccessOf } from '../exporters/export-protocol.js';
 import { diagLogger } from '../internal/diag-logger.js';
+import { dropReporter } from '../internal/drop-notice.js';
 import {
   preloadGlobalErrorHandler,
   reportToGlobalErrorHandler,
@@ -198,6 +199,7 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
         return result;
       },
       onExportFailure: (failure, error) => reportToGlobalErrorHandler(exportError(failure, error)),
+      onDropWarning: dropReporter(name),
       onShutdown: async () => {
         // The exports of the drain asked the exporter to flush: let it finish, then stop it.
         await this.#exporterFlushed();
