@@ -4,9 +4,21 @@ import { type ReporterSdk, SdkLoadError } from './reporter-sdk.js';
 
 const SDK_LOGS = '@opentelemetry/sdk-logs';
 const RESOURCES = '@opentelemetry/resources';
-const INSTALL_HINT =
-  `install ${SDK_LOGS} (0.200-0.299 for OpenTelemetry SDK 2, 3.x for SDK 3) next to ` +
-  '@telemetry-reporter/otel, or pass the SDK modules as the `sdk` option';
+const INSTALL = `install ${SDK_LOGS} (0.200-0.299 for OpenTelemetry SDK 2, 3.x for SDK 3) next to @telemetry-reporter/otel`;
+
+/** Who loads the SDK: the error says what that caller can do about a missing one. */
+export type SdkUser = 'createTelemetryReporter' | 'register';
+
+const REMEDY: Readonly<Record<SdkUser, { who: string; hint: string }>> = {
+  createTelemetryReporter: {
+    who: 'createTelemetryReporter',
+    hint: `${INSTALL}, or pass the SDK modules as the \`sdk\` option`,
+  },
+  register: {
+    who: 'register (configureFromEnvironment)',
+    hint: `${INSTALL}, or set TELEMETRY_REPORTER_EXPORTER=none to run without telemetry`,
+  },
+};
 
 let loaded: ReporterSdk | undefined;
 
@@ -16,14 +28,15 @@ let loaded: ReporterSdk | undefined;
  * always come from one SDK line. Synchronous, so `createTelemetryReporter` can stay synchronous:
  * both SDK lines publish CommonJS builds. Loaded once, on first use; a failure is not cached.
  */
-export function loadSdk(): ReporterSdk {
+export function loadSdk(user: SdkUser = 'createTelemetryReporter'): ReporterSdk {
   if (loaded !== undefined) return loaded;
+  const { who, hint } = REMEDY[user];
   const require = createRequire(import.meta.url);
   let logsPath: string;
   try {
     logsPath = require.resolve(SDK_LOGS);
   } catch (error) {
-    throw new SdkLoadError(`createTelemetryReporter needs ${SDK_LOGS}: ${INSTALL_HINT}`, {
+    throw new SdkLoadError(`${who} needs ${SDK_LOGS}: ${hint}`, {
       cause: error,
     });
   }
@@ -32,7 +45,7 @@ export function loadSdk(): ReporterSdk {
     // Resolved from sdk-logs' own location: the very copy of resources its provider uses.
     sdk = { logs: require(logsPath), resources: createRequire(logsPath)(RESOURCES) };
   } catch (error) {
-    throw new SdkLoadError(`createTelemetryReporter could not load ${SDK_LOGS}: ${INSTALL_HINT}`, {
+    throw new SdkLoadError(`${who} could not load ${SDK_LOGS}: ${hint}`, {
       cause: error,
     });
   }

@@ -71,7 +71,7 @@ export async function configureFromEnvironment(
   if (exporter === 'none') {
     return { exporter, uninstallExitHandlers: () => {} };
   }
-  const logsSdk = loadSdk();
+  const logsSdk = loadSdk('register');
   const traceSdk = loadTraceSdk();
   const exporters: SignalExporters = await exportersFromEnv(exporter, env, logsSdk, traceSdk);
   const resource = buildResource(logsSdk, undefined, undefined);

@@ -29,7 +29,9 @@ describe('drop warnings without a diag logger', () => {
     expect(lines.join('\n').match(/queue_full/g)).toHaveLength(1);
     expect(lines.join('\n').match(/rejected/g)).toHaveLength(1);
     expect(lines.every((line) => reasons(line) !== '')).toBe(true);
-    expect(stderr).toMatch(/TelemetryReporterWarning: ReporterLogRecordProcessor: dropped records \(/);
+    expect(stderr).toMatch(
+      /TelemetryReporterWarning: ReporterLogRecordProcessor: dropped records \(/,
+    );
   });
 
   it('are silenced by --no-warnings and by dropWarningIntervalMillis: 0', async () => {

@@ -169,6 +169,25 @@ describe('node --import @telemetry-reporter/otel/register', { timeout: 60_000 },
     expect(receiver.records).toBe(0);
   });
 
+  it("names register's own remedies when @opentelemetry/sdk-logs is not installed", async () => {
+    const logsApi = LOGS_API === '@opentelemetry/api' ? [] : [LOGS_API];
+    app = installApp('register-app.mjs', {
+      line: LINE,
+      sdkLogs: false,
+      ours: ['transport-http'],
+      link: logsApi,
+    });
+    const exit = await runRegistered({ RECORDS: '5' });
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toBe('ready\n');
+    expect(exit.stderr).toContain(
+      'telemetry is off: SdkLoadError: register (configureFromEnvironment) needs @opentelemetry/sdk-logs: install',
+    );
+    expect(exit.stderr).toContain('TELEMETRY_REPORTER_EXPORTER=none');
+    // the remedies of createTelemetryReporter do not apply here
+    expect(exit.stderr).not.toMatch(/createTelemetryReporter|`sdk` option/);
+  });
+
   it('keeps the app running, telemetry off, when the configuration is unusable', async () => {
     const exit = await runRegistered({ TELEMETRY_REPORTER_EXPORTER: 'http', RECORDS: '5' });
     expect(exit.code).toBe(0);
