@@ -40,9 +40,6 @@ export function newBatchId(): string {
   return randomUUID().replaceAll('-', '');
 }
 
-/** After a replay that could not deliver, when the next one is tried without a new success. */
-const REPLAY_RETRY_MILLIS = 30_000;
-
 /** A replay's whole time per batch, retries included. */
 const REPLAY_TIMEOUT_MILLIS = 30_000;
 
@@ -74,6 +71,7 @@ export class SpoolKeeper<Payload> {
   readonly #retry: ResolvedRetryOptions;
   readonly #contentType: string | undefined;
   readonly #logger: DiagnosticLogger;
+  readonly #probeIntervalMillis: number;
   readonly #failureWarnings = new Throttle(WARNING_INTERVAL_MILLIS);
   /** Settles this process's spooled records; set by the first hand-off or spill. */
   #settleSpooled: SettleSpooled | undefined;
@@ -87,6 +85,8 @@ export class SpoolKeeper<Payload> {
   #retryTimer: TimerHandle | undefined;
   /** A send succeeded since the running replay started. */
   #backendUp = false;
+  /** The last delivery or replay failed retryably, and nothing succeeded since. */
+  #down = false;
   #replayedRecords = 0;
   #rejectedFromEarlier = 0;
   #lostFromEarlier = 0;
@@ -101,6 +101,7 @@ export class SpoolKeeper<Payload> {
     retry: ResolvedRetryOptions;
     contentType: string | undefined;
     logger: DiagnosticLogger;
+    probeIntervalMillis: number;
   }) {
     const { spool } = options;
     if (directoriesInUse.has(spool.directory)) {
@@ -116,8 +117,19 @@ export class SpoolKeeper<Payload> {
     this.#retry = options.retry;
     this.#contentType = options.contentType;
     this.#logger = options.logger;
+    this.#probeIntervalMillis = options.probeIntervalMillis;
     // Batches an earlier process left behind go out as soon as this one can send.
     this.#retryTimer = unrefTimeout(() => this.replay('start'), 0);
+  }
+
+  /**
+   * True while the backend is known to be down: a batch failed retryably and nothing succeeded
+   * since. The delivery then writes new batches straight to the spool instead of sending them
+   * (and waiting out their retries while the memory queue overflows); a probe every few seconds
+   * replays the oldest batch, and its success ends the outage.
+   */
+  get backendDown(): boolean {
+    return this.#down;
   }
 
   /** What the spool holds and did. */
@@ -171,6 +183,7 @@ export class SpoolKeeper<Payload> {
    * `reason` after all if the disk refuses them. Never throws.
    */
   keep(part: SpoolablePart<Payload>, context: ExportBatchContext, reason: DropReason): void {
+    if (reason === 'retries_exhausted' || reason === 'export_timeout') this.#markDown();
     const count = context.handOff(part.count);
     this.#settleSpooled ??= context.settleSpooled;
     const written = part.written ?? Promise.resolve(undefined);
@@ -212,22 +225,30 @@ export class SpoolKeeper<Payload> {
    * batches still being written then are replayed too, once on disk.
    */
   replay(trigger: 'success' | 'start' | 'retry' = 'success'): void {
-    if (trigger === 'success') this.#backendUp = true;
+    if (trigger === 'success') {
+      this.#backendUp = true;
+      this.#down = false;
+    }
     if (this.#replaying !== undefined || this.#closed !== undefined) return;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#replaying = this.#replayAll().then(
       (emptied) => {
         this.#replaying = undefined;
+        const upSeen = this.#backendUp;
+        this.#backendUp = false;
         if (this.#closed !== undefined) return;
         if (!emptied) {
-          // Some left and the backend failed again: try later, even if nothing else succeeds.
-          this.#retryTimer = unrefTimeout(() => this.replay('retry'), REPLAY_RETRY_MILLIS);
-        } else if (this.#backendUp && this.#keeping.size > 0) {
+          // Some left and the backend failed again: probe later, even if nothing else succeeds.
+          this.#markDown();
+        } else if (this.#keeping.size > 0) {
           // Batches handed off meanwhile were not on disk yet when the spool looked empty.
-          void Promise.all(this.#keeping).then(() => this.replay());
+          if (upSeen) void Promise.all(this.#keeping).then(() => this.replay());
+          else if (this.#down) this.#markDown();
+        } else {
+          // Nothing left to probe with: the next export tries the backend itself.
+          this.#down = false;
         }
-        this.#backendUp = false;
       },
       (error: unknown) => {
         this.#replaying = undefined;
@@ -257,6 +278,15 @@ export class SpoolKeeper<Payload> {
     while (this.#pending.size > 0 || this.#replaying !== undefined) {
       await Promise.all([...this.#pending, this.#replaying]);
     }
+  }
+
+  /** The backend is down: batches go to the spool unsent, and a probe is scheduled. */
+  #markDown(): void {
+    this.#down = true;
+    if (this.#retryTimer !== undefined || this.#replaying !== undefined) return;
+    if (this.#closed !== undefined) return;
+    // One probe at a time; replay() clears the timer when it starts.
+    this.#retryTimer = unrefTimeout(() => this.replay('retry'), this.#probeIntervalMillis);
   }
 
   /** Writes a part; `onFailure` is told when the disk refused it. Never rejects. */
@@ -315,6 +345,8 @@ export class SpoolKeeper<Payload> {
       }
       return false;
     }
+    // Delivered or refused, the backend answered: it is up.
+    this.#down = false;
     await lease.complete();
     if (outcome.kind === 'delivered') this.#replayedRecords += batch.recordCount;
     if (outcome.kind === 'delivered') {

@@ -4,7 +4,13 @@ import type { FileSpool } from '../spool/spool-types.js';
 import type { RecordOutcome } from '../stats/drop-reason.js';
 import type { SpoolSummary } from '../stats/spool-summary.js';
 import { type DiagnosticLogger, prefixedLogger, safeLogger } from '../support/diagnostic-logger.js';
-import { byteLimitOption, describeValue, oneOf, stringOption } from '../support/option-checks.js';
+import {
+  byteLimitOption,
+  describeValue,
+  millisOption,
+  oneOf,
+  stringOption,
+} from '../support/option-checks.js';
 import { Throttle, WARNING_INTERVAL_MILLIS } from '../support/throttle.js';
 import {
   type EncodedPart,
@@ -73,11 +79,22 @@ export interface TransportDeliveryOptions<Item, Payload> {
    * @default 'fallback'
    */
   spoolMode?: SpoolMode;
+  /**
+   * With a spool, once a batch failed retryably, new batches go straight to the spool, unsent,
+   * until a send succeeds again: the oldest spooled batch is tried this often, in milliseconds,
+   * and its delivery ends the outage. An integer between 1 and 2147483647.
+   * @default 5000
+   */
+  spoolProbeIntervalMillis?: number;
 }
 
 /** The defaults of {@link TransportDeliveryOptions} besides retry. */
-export const DELIVERY_DEFAULTS: Readonly<{ maxRequestBytes: number }> = Object.freeze({
+export const DELIVERY_DEFAULTS: Readonly<{
+  maxRequestBytes: number;
+  spoolProbeIntervalMillis: number;
+}> = Object.freeze({
   maxRequestBytes: 4 * 1024 * 1024,
+  spoolProbeIntervalMillis: 5_000,
 });
 
 /**
@@ -214,7 +231,12 @@ export class TransportDelivery<Item, Payload> {
         `spool must be a spool made by createFileSpool(), got ${describeValue(spool)}`,
       );
     }
+    const probe = options.spoolProbeIntervalMillis;
     return new SpoolKeeper<Payload>({
+      probeIntervalMillis:
+        probe === undefined
+          ? DELIVERY_DEFAULTS.spoolProbeIntervalMillis
+          : millisOption('spoolProbeIntervalMillis', probe, 1),
       spool,
       mode,
       transport: this.#transport,
@@ -283,6 +305,13 @@ export class TransportDelivery<Item, Payload> {
     const part = keeper === undefined ? undefined : spoolablePart(encoded);
     if (keeper !== undefined && part !== undefined) {
       progress.current = part;
+      if (keeper.backendDown) {
+        // The backend failed and nothing succeeded since: to disk at once, unsent, rather than
+        // wait out retries while the queue overflows. The spool's probe finds the backend back.
+        progress.current = undefined;
+        keeper.keep(part, context, 'retries_exhausted');
+        return 'settled';
+      }
       if (keeper.mode === 'write-ahead') {
         part.written = keeper.writeAhead(part);
         await part.written;

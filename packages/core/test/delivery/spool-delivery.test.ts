@@ -110,6 +110,7 @@ function setup(
     encoder: createJsonEncoder<Rec>(),
     retry: { maxAttempts: 2, initialDelayMillis: 1, maxDelayMillis: 1 },
     spool,
+    spoolProbeIntervalMillis: 20,
     ...(options.mode === undefined ? {} : { spoolMode: options.mode }),
   });
   const engine = new BatchEngine<Rec>({
@@ -145,7 +146,9 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     expect(totalDropped(engine.stats())).toBe(0);
     const failedId = backend.sent[0]?.batchId;
     expect(failedId).toMatch(/^[0-9a-f]{32}$/);
-    expect(backend.sent.map((s) => s.batchId)).toEqual([failedId, failedId]);
+    // every attempt, and every probe since, carried the batch's id
+    expect(backend.sent.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(backend.sent.map((s) => s.batchId))).toEqual(new Set([failedId]));
 
     backend.behaviour = 'ok';
     offer(engine, 10, 10);
@@ -153,10 +156,34 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     await vi.waitFor(() => expect(engine.stats().spooled).toBe(0));
     const stats = expectInvariant(engine.stats());
     expect(stats.exported).toBe(20);
-    expect(delivery.spoolSummary()).toMatchObject({ files: 0, replayed: 10, writeFailures: 0 });
+    expect(delivery.spoolSummary()).toMatchObject({ files: 0, writeFailures: 0 });
     expect(backend.delivered()).toEqual(ids(0, 20));
     // The replay carried the id of the failed attempts: a receiver can tell it is the same batch.
     expect(backend.sent.filter((s) => s.ok && s.batchId === failedId)).toHaveLength(1);
+  });
+
+  it('while the backend is down, spools later batches unsent, until a probe finds it back up', async () => {
+    const backend = new Backend();
+    backend.behaviour = 'fail';
+    const { engine, delivery } = setup(backend);
+    offer(engine, 0, 10);
+    await engine.flush();
+    await vi.waitFor(() => expect(delivery.spoolSummary()?.files).toBe(1));
+    const probes = backend.sent.length;
+    offer(engine, 10, 20);
+    await engine.flush();
+    await vi.waitFor(() => expect(delivery.spoolSummary()?.files).toBe(3));
+    expect(expectInvariant(engine.stats())).toMatchObject({ spooled: 30, exported: 0 });
+    // the later batches were not sent: only probes of the oldest batch reached the backend
+    const laterSends = backend.sent.slice(probes).filter((s) => s.ids[0] !== 0);
+    expect(laterSends).toEqual([]);
+
+    backend.behaviour = 'ok';
+    await vi.waitFor(() => expect(engine.stats().spooled).toBe(0));
+    expect(expectInvariant(engine.stats()).exported).toBe(30);
+    // oldest first
+    expect(backend.sent.filter((s) => s.ok).map((s) => s.ids[0])).toEqual([0, 10, 20]);
+    expect(delivery.spoolSummary()?.replayed).toBe(30);
   });
 
   it('spools at the export deadline instead of dropping as export_timeout', async () => {
@@ -201,8 +228,9 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     await vi.waitFor(() => expect(engine.stats().spooled).toBe(10));
     // The backend is up, but refuses the spooled batch for good.
     backend.behaviour = 'ok';
+    const refused = backend.sent[0]?.batchId;
     backend.onSend = (context) => {
-      if (context.batchId === backend.sent[0]?.batchId) backend.behaviour = 'reject';
+      backend.behaviour = context.batchId === refused ? 'reject' : 'ok';
     };
     offer(engine, 10, 10);
     await engine.flush();

@@ -57,6 +57,9 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
         : { maxRequestBytes: options.maxRequestBytes }),
       ...(options.spool == null ? {} : { spool: options.spool }),
       ...(options.spoolMode === undefined ? {} : { spoolMode: options.spoolMode }),
+      ...(options.spoolProbeIntervalMillis === undefined
+        ? {}
+        : { spoolProbeIntervalMillis: options.spoolProbeIntervalMillis }),
     });
     const exportTimeoutMillis = millisOption(
       'exportTimeoutMillis',

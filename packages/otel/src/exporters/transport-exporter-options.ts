@@ -47,6 +47,13 @@ export interface TransportExporterBaseOptions {
    * @default 'fallback', or TELEMETRY_REPORTER_SPOOL_MODE
    */
   spoolMode?: SpoolMode;
+  /**
+   * With a spool, once a batch failed retryably, new batches go straight to the spool, unsent,
+   * until a send succeeds again: the oldest spooled batch is tried this often, in milliseconds,
+   * and its delivery ends the outage. An integer between 1 and 2147483647.
+   * @default 5000
+   */
+  spoolProbeIntervalMillis?: number;
 }
 
 /**
