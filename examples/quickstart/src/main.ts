@@ -70,7 +70,22 @@ for (let wave = 0; wave < 10; wave++) {
 await Promise.all([loggerProvider.forceFlush(), tracerProvider.forceFlush()]);
 const elapsedMillis = performance.now() - started;
 
-function report(name: string, stats: ReporterStats, backend: FlakyBackend): void {
+/** One line per drop reason seen: why this demo produced it, in the demo's own terms. */
+const WHY: Readonly<Record<string, (stats: ReporterStats, queueSize: number) => string>> = {
+  queue_full: (stats, queueSize) =>
+    `each wave of the burst arrived faster than exports left, so the bounded queue (${queueSize}) shed the surplus instead of growing; ${stats.droppedBySeverity.error} of them were ERROR`,
+  rejected: () =>
+    'the backend answered 400 to some batches: a permanent refusal, so they were dropped, not retried',
+  retries_exhausted: () =>
+    'a batch failed every attempt (503 / 429 each time): it was dropped after the last one',
+};
+
+function report(
+  name: string,
+  stats: ReporterStats,
+  backend: FlakyBackend,
+  queueSize: number,
+): void {
   const dropped = Object.entries(stats.dropped)
     .filter(([, n]) => n > 0)
     .map(([reason, n]) => `${reason} ${n}`)
@@ -83,14 +98,23 @@ function report(name: string, stats: ReporterStats, backend: FlakyBackend): void
   console.log(
     `  backend: ${c.requests} requests, accepted ${c.accepted} records; answered 503 x${c.answered503}, 429 x${c.answered429}, 400 x${c.answered400}`,
   );
+  if (stats.retries > 0) {
+    console.log(
+      `  why retries: the 503 and 429 answers are retried with backoff (a 429's Retry-After is honoured)`,
+    );
+  }
+  for (const [reason, count] of Object.entries(stats.dropped)) {
+    const why = WHY[reason];
+    if (count > 0 && why !== undefined) console.log(`  why ${reason}: ${why(stats, queueSize)}`);
+  }
 }
 
 console.log(
   `emitted 10,000 logs and 2,000 spans: ${emitMillis.toFixed(0)} ms on the emitting stack, ` +
     `all delivered or dropped after ${(elapsedMillis / 1000).toFixed(1)} s\n`,
 );
-report(`logs -> ${logBackend.url}`, logs.stats(), logBackend);
-report(`spans -> ${spanBackend.url}`, spans.stats(), spanBackend);
+report(`logs -> ${logBackend.url}`, logs.stats(), logBackend, logs.options.maxQueueSize);
+report(`spans -> ${spanBackend.url}`, spans.stats(), spanBackend, spans.options.maxQueueSize);
 
 await Promise.all([loggerProvider.shutdown(), tracerProvider.shutdown()]);
 await Promise.all([logBackend.close(), spanBackend.close()]);
