@@ -5,9 +5,12 @@
 //
 //   node scripts/run-examples.mjs [--verbose] [name ...]
 //
-// Output is shown for failures only, or for every example with --verbose.
+// An example is a folder with a package.json and a src/main.ts (examples/support, a library the
+// examples share, has none). It runs in its own folder, as `pnpm start` would, with the node
+// arguments of its package.json's "exampleArgs" (preloads such as `--import ./dist/telemetry.js`)
+// before dist/main.js. Output is shown for failures only, or for every example with --verbose.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const TIMEOUT_MILLIS = 15_000;
@@ -17,7 +20,12 @@ const verbose = args.includes('--verbose');
 const wanted = args.filter((a) => !a.startsWith('--'));
 
 const all = readdirSync(examplesDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(`${examplesDir}${d.name}/package.json`))
+  .filter(
+    (d) =>
+      d.isDirectory() &&
+      existsSync(`${examplesDir}${d.name}/package.json`) &&
+      existsSync(`${examplesDir}${d.name}/src/main.ts`),
+  )
   .map((d) => d.name)
   .sort();
 const unknown = wanted.filter((name) => !all.includes(name));
@@ -34,14 +42,29 @@ const env = Object.fromEntries(
   ),
 );
 
+/** The example's "exampleArgs": node arguments that go before dist/main.js. */
+function exampleArgs(dir) {
+  const manifest = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
+  const args = manifest.exampleArgs ?? [];
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
+    throw new TypeError(`${dir}/package.json: exampleArgs must be an array of strings`);
+  }
+  return args;
+}
+
 function run(name) {
-  const main = `${examplesDir}${name}/dist/main.js`;
+  const dir = `${examplesDir}${name}`;
+  const main = `${dir}/dist/main.js`;
   if (!existsSync(main)) {
     return Promise.resolve({ ok: false, detail: `${main} not found: build first (tsc -b)` });
   }
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...exampleArgs(dir), 'dist/main.js'], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
