@@ -1,7 +1,12 @@
 /** Options of {@link RetryableError}. */
 export interface RetryableErrorOptions {
-  /** The backend asked to wait this long before the next attempt (e.g. from `Retry-After`). */
-  retryAfterMillis?: number;
+  /**
+   * The backend asked to wait this long before the next attempt (e.g. from `Retry-After`).
+   * `undefined` (also written out, as `Number(header) * 1000 || undefined` gives it) means no
+   * such request.
+   * @default none: the retry policy's backoff alone
+   */
+  retryAfterMillis?: number | undefined;
   /** The underlying error. */
   cause?: unknown;
 }
