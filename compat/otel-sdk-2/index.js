@@ -17,7 +17,12 @@ export {
   loggingErrorHandler,
   setGlobalErrorHandler,
 } from '@opentelemetry/core';
+// The official OTLP/HTTP exporters: JSON (-http) under their own names, protobuf (-proto) as
+// OTLPProto*, since both packages export the same class names.
 export { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+export { OTLPLogExporter as OTLPProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+export { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+export { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 export {
   JsonLogsSerializer,
   JsonTraceSerializer,
