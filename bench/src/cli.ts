@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectParts } from './parts.js';
 import { resultsChart } from './report/chart.js';
-import { lineTable, policyTable, resultsMarkdown } from './report/markdown.js';
-import type { LineReport, PolicyResult } from './types.js';
+import { e2eTable, lineTable, policyTable, resultsMarkdown } from './report/markdown.js';
+import type { E2eResult, LineReport, PolicyResult } from './types.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const RUN_LINE = fileURLToPath(new URL('./run-line.js', import.meta.url));
@@ -100,6 +100,7 @@ function runLine(line: number, scratch: string): { report?: LineReport; failures
   const first = reports[0];
   if (first === undefined) return { failures };
   const policies = reports.flatMap((r) => r.policies ?? []);
+  const e2e = reports.flatMap((r) => r.e2e ?? []);
   return {
     failures,
     report: {
@@ -107,6 +108,7 @@ function runLine(line: number, scratch: string): { report?: LineReport; failures
       durationSeconds: reports.reduce((sum, r) => sum + r.durationSeconds, 0),
       comparisons: reports.flatMap((r) => r.comparisons),
       ...(policies.length > 0 ? { policies } : {}),
+      ...(e2e.length > 0 ? { e2e } : {}),
     },
   };
 }
@@ -126,13 +128,15 @@ function replaceById<T extends { readonly id: string }>(
 
 /**
  * A run of some parts only updates their rows in the line's earlier full results, and says so;
- * without earlier results it stands alone. Overflow-policy results carry their own start time,
- * so a run of those parts alone adds no rerun note to the comparison table.
+ * without earlier results it stands alone. Overflow-policy and end-to-end results carry their
+ * own start time, so a run of the policy parts alone adds no rerun note to the comparison table
+ * (the end-to-end parts add one: they also write comparisons).
  */
 function mergeInto(file: string, partial: LineReport): LineReport {
   if (!existsSync(file)) return partial;
   const earlier = JSON.parse(readFileSync(file, 'utf8')) as LineReport;
   const policies: PolicyResult[] = replaceById(earlier.policies ?? [], partial.policies ?? []);
+  const e2e: E2eResult[] = replaceById(earlier.e2e ?? [], partial.e2e ?? []);
   const rerun = {
     parts: values.parts ?? '',
     startedAt: partial.startedAt,
@@ -143,6 +147,7 @@ function mergeInto(file: string, partial: LineReport): LineReport {
     ...earlier,
     comparisons: replaceById(earlier.comparisons, partial.comparisons),
     ...(policies.length > 0 ? { policies } : {}),
+    ...(e2e.length > 0 ? { e2e } : {}),
     ...(reruns.length > 0 ? { reruns } : {}),
   };
 }
@@ -165,6 +170,7 @@ try {
     measured.push(report);
     if (report.comparisons.length > 0) process.stdout.write(`\n${lineTable(report)}\n`);
     if (report.policies !== undefined) process.stdout.write(`\n${policyTable(report)}\n`);
+    if (report.e2e !== undefined) process.stdout.write(`\n${e2eTable(report)}\n`);
     if (!values.smoke) {
       mkdirSync(RESULTS_DIR, { recursive: true });
       const file = join(RESULTS_DIR, `sdk-${line}.json`);

@@ -1,3 +1,5 @@
+import type { OtlpFormat } from '@telemetry-reporter/transport-http/otlp';
+
 /** Sizes and repetitions of one run; `FULL` for the published numbers, `SMOKE` so CI sees it work. */
 export interface BenchConfig {
   readonly smoke: boolean;
@@ -40,10 +42,29 @@ export interface BenchConfig {
      */
     readonly mitata: BenchConfig['mitata'];
   };
+  /** The end-to-end benchmark: whole pipelines to an OTLP/HTTP sink in another process. */
+  readonly e2e: {
+    /** Records emitted per run. */
+    readonly records: number;
+    /** Records emitted through every pipeline once, unrecorded, before the first round. */
+    readonly warmupRecords: number;
+    /** Interleaved rounds (the first pipeline rotating) of every pipeline. */
+    readonly rounds: number;
+    /** Records per second emitted, in slices of `slice` records per turn of the event loop. */
+    readonly ratePerSecond: number;
+    readonly slice: number;
+    /** `scheduledDelayMillis` of every processor: below the time a batch takes to fill. */
+    readonly scheduledDelayMillis: number;
+    /** The OTLP formats measured, per signal. */
+    readonly formats: {
+      readonly logs: readonly OtlpFormat[];
+      readonly spans: readonly OtlpFormat[];
+    };
+  };
 }
 
 /** The published run: about two minutes per SDK line on a 2-core machine. */
-export const FULL: BenchConfig = Object.freeze({
+export const FULL: BenchConfig = Object.freeze<BenchConfig>({
   smoke: false,
   hotPathRounds: 7,
   mitata: { min_cpu_time: 150e6, min_samples: 12, batch_samples: 4096, warmup_samples: 2 },
@@ -66,10 +87,19 @@ export const FULL: BenchConfig = Object.freeze({
     queueSizes: [2_048, 1_000_000],
     mitata: { min_cpu_time: 100e6, min_samples: 12, batch_samples: 512, warmup_samples: 2 },
   },
+  e2e: {
+    records: 200_000,
+    warmupRecords: 20_000,
+    rounds: 3,
+    ratePerSecond: 50_000,
+    slice: 64,
+    scheduledDelayMillis: 100,
+    formats: { logs: ['protobuf', 'json'], spans: ['protobuf', 'json'] },
+  },
 });
 
 /** A few thousand iterations of everything, in seconds: proves the benchmarks still run. */
-export const SMOKE: BenchConfig = Object.freeze({
+export const SMOKE: BenchConfig = Object.freeze<BenchConfig>({
   smoke: true,
   hotPathRounds: 1,
   mitata: { min_cpu_time: 1e6, min_samples: 2, batch_samples: 256, warmup_samples: 1 },
@@ -91,5 +121,15 @@ export const SMOKE: BenchConfig = Object.freeze({
     rounds: 1,
     queueSizes: [2_048, 20_000],
     mitata: { min_cpu_time: 1e6, min_samples: 2, batch_samples: 256, warmup_samples: 1 },
+  },
+  // One format per signal, a different one each, so that both of the sink's decoders run.
+  e2e: {
+    records: 2_000,
+    warmupRecords: 0,
+    rounds: 1,
+    ratePerSecond: 50_000,
+    slice: 64,
+    scheduledDelayMillis: 100,
+    formats: { logs: ['protobuf'], spans: ['json'] },
   },
 });

@@ -1,16 +1,21 @@
 import type { BenchConfig } from './config.js';
+import { endToEnd } from './suites/e2e.js';
 import { HOT_PATH_BENCHMARKS, hotPathEach } from './suites/hot-path.js';
 import { largeQueues, shutdownDrain } from './suites/large-queue.js';
 import { callerLatency } from './suites/latency.js';
 import { memory } from './suites/memory.js';
 import { overflowPolicies } from './suites/policies.js';
 import { throughput } from './suites/throughput.js';
-import type { Comparison, PolicyResult } from './types.js';
+import type { Comparison, E2eResult, PolicyResult } from './types.js';
 
-/** What a part measured: comparisons with the built-in processors, or our policies alone. */
+/**
+ * What a part measured: comparisons with the built-in processors, our policies alone, or whole
+ * pipelines end to end (with a few comparisons that sum them up).
+ */
 export interface PartOutput {
   readonly comparisons: Comparison[];
   readonly policies?: PolicyResult[];
+  readonly e2e?: E2eResult[];
 }
 
 /** A unit of the run: what one process measures (a full run gives each part a fresh process). */
@@ -43,6 +48,16 @@ export const PARTS: readonly Part[] = [
     (path): Part => ({
       id: `policies:${path}`,
       run: async (config) => ({ comparisons: [], policies: await overflowPolicies(config, path) }),
+    }),
+  ),
+  // Whole pipelines to an OTLP/HTTP sink in a child process, one signal per process.
+  ...(['logs', 'spans'] as const).map(
+    (signal): Part => ({
+      id: `e2e:${signal}`,
+      run: async (config) => {
+        const { comparisons, results } = await endToEnd(config, signal);
+        return { comparisons, e2e: results };
+      },
     }),
   ),
 ];

@@ -10,7 +10,7 @@ import { FULL, SMOKE } from './config.js';
 import { keepResidentProcessors, sdkLine } from './fixtures.js';
 import { machineInfo, packageVersion } from './machine.js';
 import { selectParts } from './parts.js';
-import type { Comparison, LineReport, PolicyResult } from './types.js';
+import type { Comparison, E2eResult, LineReport, PolicyResult } from './types.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,11 +27,13 @@ keepResidentProcessors();
 const startedAt = new Date();
 const comparisons: Comparison[] = [];
 const policies: PolicyResult[] = [];
+const e2e: E2eResult[] = [];
 for (const part of parts) {
   process.stderr.write(`SDK ${sdkLine()}, ${part.id}${config.smoke ? ' (smoke)' : ''}\n`);
   const output = await part.run(config);
   comparisons.push(...output.comparisons);
   policies.push(...(output.policies ?? []));
+  e2e.push(...(output.e2e ?? []));
 }
 
 const report: LineReport = {
@@ -46,6 +48,7 @@ const report: LineReport = {
   mitataVersion: packageVersion('mitata'),
   comparisons,
   ...(policies.length > 0 ? { policies } : {}),
+  ...(e2e.length > 0 ? { e2e } : {}),
 };
 if (values.out !== undefined) {
   mkdirSync(dirname(values.out), { recursive: true });

@@ -77,6 +77,65 @@ export interface PolicyResult {
   readonly loadAverage: number;
 }
 
+/**
+ * One pipeline of the end-to-end benchmark (signal, OTLP format, processor and exporter), its
+ * medians over the rounds. See README.md, "End to end".
+ */
+export interface E2eResult {
+  /** Stable key: `<signal>.<format>.<pipeline>`; the floor, shared by the formats, `<signal>.floor`. */
+  readonly id: string;
+  readonly signal: 'logs' | 'spans';
+  /** `protobuf` or `json`; `none` for the floor, which exports nothing. */
+  readonly format: string;
+  /** Stable key of the pipeline, e.g. `ours-transport`. */
+  readonly pipeline: string;
+  /** How the table names it. */
+  readonly title: string;
+  readonly family: 'floor' | 'builtin' | 'ours';
+  readonly batch: number;
+  /** Main-thread CPU per delivered record, µs (median over the rounds). */
+  readonly cpuMicrosPerRecord: number;
+  /** Minus the floor's of the same round, µs (median over the rounds); 0 for the floor. */
+  readonly exportMicrosPerRecord: number;
+  /** `exportMicrosPerRecord` over the built-in pipeline's of the same batch size; absent for the floor. */
+  readonly exportRatio?: number;
+  /** Event-loop delay beyond the 1 ms sampling interval, ms. */
+  readonly eldP99Millis: number;
+  readonly eldMaxMillis: number;
+  /** The longest synchronous block: the longer of the two below, ms. */
+  readonly longestBlockMillis: number;
+  /** The longest single `emit()` / `startSpan().end()`, ms. */
+  readonly longestEmitMillis: number;
+  /** The longest busy stretch between two slices of emits, ms. */
+  readonly longestStallMillis: number;
+  /** Event-loop utilization over the run, 0 to 1. */
+  readonly utilization: number;
+  /** Records per second emitted and delivered, wall clock: below the target rate, the pipeline fell behind. */
+  readonly recordsPerSecond: number;
+  /** Request bytes per record the sink received; 0 for the floor. */
+  readonly bytesPerRecord: number;
+  /** Records per request the sink received; 0 for the floor. */
+  readonly recordsPerRequest: number;
+  /** Records emitted but not delivered, summed over the rounds (ours only; the built-in may drop none). */
+  readonly dropped: number;
+  /** Every round's value, in the order measured. */
+  readonly rounds: {
+    readonly cpuMicrosPerRecord: number[];
+    readonly exportMicrosPerRecord: number[];
+    readonly eldP99Millis: number[];
+    readonly longestBlockMillis: number[];
+  };
+  /** Records per run, target rate, slice, rounds, and which CPU clock was read. */
+  readonly records: number;
+  readonly ratePerSecond: number;
+  readonly slice: number;
+  readonly roundCount: number;
+  readonly cpuClock: 'thread' | 'process';
+  /** When the process that measured it started, and the machine's load average then. */
+  readonly startedAt: string;
+  readonly loadAverage: number;
+}
+
 /** Where and with what the numbers were measured. */
 export interface MachineInfo {
   readonly cpu: string;
@@ -103,6 +162,8 @@ export interface LineReport {
   readonly comparisons: Comparison[];
   /** Our overflow policies against our own `drop_newest` (no built-in equivalent); see README.md. */
   readonly policies?: PolicyResult[];
+  /** Whole pipelines to an OTLP/HTTP sink in another process; see README.md. */
+  readonly e2e?: E2eResult[];
   /** Parts measured again later (`pnpm bench --parts`) and merged in, with when. */
   readonly reruns?: readonly {
     readonly parts: string;

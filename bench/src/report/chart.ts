@@ -26,9 +26,20 @@ const LABELS: Readonly<Record<string, string>> = {
   'logs.eld.p99': 'event-loop delay p99, JSON export',
 };
 
+/** `logs, protobuf` for an end-to-end comparison's id. */
+function e2eGroup(id: string): string | undefined {
+  const match = /^e2e\.(logs|spans)\.(protobuf|json)\./.exec(id);
+  return match === null ? undefined : `${match[1]}, ${match[2] === 'json' ? 'JSON' : 'protobuf'}`;
+}
+
 function labelOf(c: Comparison): string {
   const known = LABELS[c.id];
   if (known !== undefined) return known;
+  const group = e2eGroup(c.id);
+  if (group !== undefined) {
+    if (c.id.endsWith('.export')) return `e2e ${group}: export-side CPU`;
+    if (c.id.endsWith('.eld.p99')) return `e2e ${group}: event-loop delay p99`;
+  }
   const drain = /^logs\.(drain|shutdown)\.(\d+)(\.fresh)?$/.exec(c.id);
   if (drain !== null) {
     const n = Number(drain[2]);
@@ -278,9 +289,13 @@ export function resultsChart(reports: readonly LineReport[]): string {
         absolute.push(
           `<rect x="${LABEL_X + 10}" y="${y - 10}" width="12" height="12" fill="${ok ? COLORS.met : COLORS.missed}"/>`,
         );
-        const what = id.includes('memory')
-          ? 'heap growth per record once the queue is full (stalled exporter)'
-          : 'event-loop delay p99 while emitting, JSON export';
+        const group = e2eGroup(id);
+        const what =
+          group !== undefined
+            ? `end to end, ${group}, longest block at batch ${id.endsWith('.2048') ? '2,048' : '512'}`
+            : id.includes('memory')
+              ? 'heap growth per record once the queue is full (stalled exporter)'
+              : 'event-loop delay p99 while emitting, JSON export';
         absolute.push(
           text(
             LABEL_X + 28,

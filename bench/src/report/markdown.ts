@@ -1,4 +1,4 @@
-import type { LineReport, PolicyResult } from '../types.js';
+import type { E2eResult, LineReport, PolicyResult } from '../types.js';
 import {
   formatMet,
   formatRatio,
@@ -119,6 +119,72 @@ export function policyTable(report: LineReport): string {
   return lines.join('\n');
 }
 
+/** A number with `digits` decimals, or `n/a`. */
+function fixed(value: number | undefined, digits: number): string {
+  return value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
+}
+
+const CPU_CLOCKS: Readonly<Record<E2eResult['cpuClock'], string>> = {
+  thread: 'main thread only (`process.threadCpuUsage`)',
+  process:
+    "the whole process (`process.cpuUsage`: this Node has no `process.threadCpuUsage`, so V8's GC and compiler threads count too)",
+};
+
+/**
+ * The end-to-end table of one SDK line: a group of rows per signal and OTLP format, a row per
+ * pipeline, each next to the built-in processor's.
+ */
+export function e2eTable(report: LineReport): string {
+  const results = report.e2e ?? [];
+  const first = results[0];
+  if (first === undefined) return '';
+  const m = report.machine;
+  const runs = inOrder(results, (r) => r.startedAt)
+    .map((r) => `${r.startedAt} (load average ${r.loadAverage.toFixed(2)})`)
+    .join(', ');
+  const lines: string[] = [];
+  lines.push(`### SDK ${report.sdkLine}: end to end`);
+  lines.push('');
+  lines.push(
+    `Node ${m.node} (V8 ${m.v8}) on ${m.cpu}, ${m.cores} cores; telemetry-reporter ${report.reporterVersion}; measured ${runs}${report.smoke ? '; **smoke run: numbers are meaningless**' : ''}. ${first.records.toLocaleString('en-US')} records per run at up to ${first.ratePerSecond.toLocaleString('en-US')} a second, ${first.slice} per turn of the event loop; ${first.roundCount} interleaved round(s), medians. CPU time of ${CPU_CLOCKS[first.cpuClock]}.`,
+  );
+  lines.push('');
+  lines.push(
+    "| pipeline | CPU µs/record | export side µs/record | export side / built-in's | event-loop delay p99 ms | max ms | longest block ms | ELU | records/s | bytes/record | dropped |",
+  );
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const floors = new Map(results.filter((r) => r.pipeline === 'floor').map((r) => [r.signal, r]));
+  const groups = inOrder(
+    results.filter((r) => r.pipeline !== 'floor'),
+    (r) => `${r.signal}.${r.format}`,
+  );
+  const cells = (r: E2eResult) => [
+    r.title,
+    fixed(r.cpuMicrosPerRecord, 2),
+    r.pipeline === 'floor' ? '' : fixed(r.exportMicrosPerRecord, 2),
+    fixed(r.exportRatio, 2),
+    fixed(r.eldP99Millis, 2),
+    fixed(r.eldMaxMillis, 2),
+    fixed(r.longestBlockMillis, 2),
+    fixed(r.utilization, 3),
+    Math.round(r.recordsPerSecond).toLocaleString('en-US'),
+    r.bytesPerRecord > 0 ? fixed(r.bytesPerRecord, 0) : '',
+    r.pipeline === 'floor' ? '' : r.dropped.toLocaleString('en-US'),
+  ];
+  for (const group of groups) {
+    const format = group.format === 'json' ? 'JSON' : 'protobuf';
+    lines.push(`| **${group.signal}, OTLP ${format}** | | | | | | | | | | |`);
+    const floor = floors.get(group.signal);
+    if (floor !== undefined) lines.push(`| ${cells(floor).join(' | ')} |`);
+    for (const r of results) {
+      if (r.signal === group.signal && r.format === group.format) {
+        lines.push(`| ${cells(r).join(' | ')} |`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
 /** `bench/RESULTS.md`: every SDK line's table, the chart, and how to read them. */
 export function resultsMarkdown(reports: readonly LineReport[], chartFile: string): string {
   const parts: string[] = [];
@@ -147,6 +213,19 @@ export function resultsMarkdown(reports: readonly LineReport[], chartFile: strin
     for (const report of withPolicies) {
       parts.push('');
       parts.push(policyTable(report));
+    }
+  }
+  const withE2e = reports.filter((r) => (r.e2e ?? []).length > 0);
+  if (withE2e.length > 0) {
+    parts.push('');
+    parts.push('## End to end');
+    parts.push('');
+    parts.push(
+      "What a service pays on its own event loop for the whole pipeline: `logger.emit()` with five attributes (spans: `startSpan()` + `end()`, five attributes) through a processor and an exporter to an OTLP/HTTP sink in a child process, which decodes and counts every record (the count must equal what the processor delivered). Every pipeline of a signal runs in one process, interleaved. **CPU**: CPU time per delivered record, from the first emit until `forceFlush()` resolved; **export side**: that minus the emit-only floor of the same round, the cost of batching, encoding and sending; **/ built-in's**: over the built-in processor's export side at the same batch size. **Event-loop delay**: `monitorEventLoopDelay` at its finest resolution (1 ms, subtracted). **Longest block**: the longest single emit call or busy stretch between two slices of emits, each capped by the process's CPU time over it (see README.md). **ELU**: event-loop utilization over the run. Batch 512 unless the row says otherwise; `scheduledDelayMillis` 100; the queue holds 32 batches, so that nothing drops. Wall-clock columns (delay, block, ELU, records/s) grow with the machine's load; CPU columns much less. Details in [README.md](README.md).",
+    );
+    for (const report of withE2e) {
+      parts.push('');
+      parts.push(e2eTable(report));
     }
   }
   parts.push('');
