@@ -102,14 +102,23 @@ export interface E2eResult {
   /** Event-loop delay beyond the 1 ms sampling interval, ms. */
   readonly eldP99Millis: number;
   readonly eldMaxMillis: number;
-  /** The longest synchronous block: the longer of the two below, ms. */
+  /** The longest synchronous block, GC pauses aside: the longer of the two below, ms. */
   readonly longestBlockMillis: number;
-  /** The longest single `emit()` / `startSpan().end()`, ms. */
+  /** 99th percentile over the turns of the event loop of each turn's longest block, ms. */
+  readonly blockP99Millis: number;
+  /** The longest single `emit()` / `startSpan().end()`, GC pauses taken out, ms. */
   readonly longestEmitMillis: number;
-  /** The longest busy stretch between two slices of emits, ms. */
+  /** The longest busy stretch between two slices of emits (idle time, CPU wait and GC pauses taken out), ms. */
   readonly longestStallMillis: number;
+  /** The longest GC pause, ms. */
+  readonly longestGcMillis: number;
   /** Event-loop utilization over the run, 0 to 1. */
   readonly utilization: number;
+  /**
+   * Share of the run's wall-clock time the main thread waited for a CPU while runnable (the
+   * machine was busy with other work), 0 to 1; absent where the OS does not report it.
+   */
+  readonly cpuWaitShare?: number;
   /** Records per second emitted and delivered, wall clock: below the target rate, the pipeline fell behind. */
   readonly recordsPerSecond: number;
   /** Request bytes per record the sink received; 0 for the floor. */
@@ -124,6 +133,7 @@ export interface E2eResult {
     readonly exportMicrosPerRecord: number[];
     readonly eldP99Millis: number[];
     readonly longestBlockMillis: number[];
+    readonly blockP99Millis: number[];
   };
   /** Records per run, target rate, slice, rounds, and which CPU clock was read. */
   readonly records: number;

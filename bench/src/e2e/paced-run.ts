@@ -4,6 +4,7 @@
 // emitted is flushed.
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { BlockProbe, type BlockProbeResult, LONG_EMIT_MILLIS } from './block-probe.js';
 
 /** The finest sampling interval `monitorEventLoopDelay` takes, ms; each sample includes it. */
 export const ELD_RESOLUTION_MILLIS = 1;
@@ -48,7 +49,7 @@ export interface PacedRunOptions {
 }
 
 /** What one run measured. */
-export interface PacedRunResult {
+export interface PacedRunResult extends BlockProbeResult {
   readonly records: number;
   /** CPU time of {@link CPU_CLOCK} from the first emit until the flush resolved, µs. */
   readonly cpuMicros: number;
@@ -56,29 +57,16 @@ export interface PacedRunResult {
   /** Event-loop delay beyond the sampling interval, ms. */
   readonly eldP99Millis: number;
   readonly eldMaxMillis: number;
-  /** The longest single emit call (the built-in processor exports inside the one that fills a batch), ms. */
-  readonly longestEmitMillis: number;
-  /** The longest busy stretch between two slices (their idle time taken out), ms. */
-  readonly longestStallMillis: number;
   /** `performance.eventLoopUtilization()` over the run. */
   readonly utilization: number;
 }
 
-/** CPU time of the whole process, ms: precise where `threadCpuUsage` counts in scheduler ticks. */
-function processCpuMillis(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-}
-
 /**
  * Emits `options.records` with `emitOne`, `options.slice` at a time at `options.ratePerSecond`,
- * then waits for `flush`. Two probes of our own find the longest block. Inside a slice, each emit
- * call is timed (one clock read per call, in every pipeline alike, the floor included). Between
- * slices, the time since the previous slice ended less the loop's idle time in between is the
- * busy time of everything else that ran there: microtasks, I/O callbacks, timers, GC. Both are
- * wall-clock times, which grow when the OS runs another process instead; each is therefore capped
- * by the process's CPU time over the same stretch (the slice, or the gap), which does not. The
- * slices go on, empty, while the flush runs.
+ * then waits for `flush`. A {@link BlockProbe} finds the longest block: each emit call is timed
+ * (one clock read per call, in every pipeline alike, the floor included), and each stretch
+ * between two slices is measured: microtasks, I/O callbacks, timers run there. The slices go on,
+ * empty, while the flush runs.
  */
 export async function pacedRun(
   emitOne: () => void,
@@ -88,42 +76,26 @@ export async function pacedRun(
   const { records, slice, ratePerSecond } = options;
   const periodMillis = (slice / ratePerSecond) * 1000;
   const histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MILLIS });
-  let longestEmit = 0;
-  let longestStall = 0;
   const eluStart = performance.eventLoopUtilization();
   const cpuStart = cpuMicros();
   const start = performance.now();
+  const probe = new BlockProbe(start);
   histogram.enable();
-  let lastEnd = start;
-  let lastEndCpu = processCpuMillis();
-  let lastIdle = eluStart.idle;
-
-  /** Measures the stretch since the previous slice ended; call first thing in a slice. */
-  const gapBefore = (now: number, cpu: number): void => {
-    const idle = performance.eventLoopUtilization().idle;
-    const stall = Math.min(now - lastEnd - (idle - lastIdle), cpu - lastEndCpu);
-    if (stall > longestStall) longestStall = stall;
-    lastIdle = idle;
-  };
 
   let emitted = 0;
   let due = start;
   while (emitted < records) {
-    const sliceCpu = processCpuMillis();
     let t = performance.now();
-    gapBefore(t, sliceCpu);
+    probe.beginSlice(t);
     const n = Math.min(slice, records - emitted);
-    let longestInSlice = 0;
     for (let i = 0; i < n; i++) {
       emitOne();
       const after = performance.now();
-      if (after - t > longestInSlice) longestInSlice = after - t;
+      if (after - t >= LONG_EMIT_MILLIS) probe.emitCall(t, after);
       t = after;
     }
+    probe.endSlice(t);
     emitted += n;
-    lastEnd = t;
-    lastEndCpu = processCpuMillis();
-    longestEmit = Math.max(longestEmit, Math.min(longestInSlice, lastEndCpu - sliceCpu));
     // Timers fire late by up to a millisecond: the schedule catches up on that. A longer stall
     // (the OS ran another process) moves the schedule instead of bursting to catch up on it.
     const now = performance.now();
@@ -141,21 +113,21 @@ export async function pacedRun(
     histogram.disable();
   });
   while (finish.end === undefined) {
-    gapBefore(performance.now(), processCpuMillis());
-    lastEnd = performance.now();
-    lastEndCpu = processCpuMillis();
+    const now = performance.now();
+    probe.beginSlice(now);
+    probe.endSlice(now);
     await Promise.race([flushing, sleep(periodMillis)]);
   }
   const done = finish.end;
+  const blocks = await probe.finish();
   const net = (ns: number) => Math.max(0, ns / 1e6 - ELD_RESOLUTION_MILLIS);
   return {
+    ...blocks,
     records,
     cpuMicros: done.cpu - cpuStart,
     wallMillis: done.wall - start,
     eldP99Millis: net(histogram.percentile(99)),
     eldMaxMillis: net(histogram.max),
-    longestEmitMillis: longestEmit,
-    longestStallMillis: longestStall,
     utilization: done.utilization,
   };
 }

@@ -150,9 +150,11 @@ export function e2eTable(report: LineReport): string {
   );
   lines.push('');
   lines.push(
-    "| pipeline | CPU µs/record | export side µs/record | export side / built-in's | event-loop delay p99 ms | max ms | longest block ms | ELU | records/s | bytes/record | dropped |",
+    "| pipeline | CPU µs/record | export side µs/record | export side / built-in's | event-loop delay p99 ms | max ms | longest block ms | block p99 ms | longest GC pause ms | ELU | CPU wait | records/s | bytes/record | dropped |",
   );
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   const floors = new Map(results.filter((r) => r.pipeline === 'floor').map((r) => [r.signal, r]));
   const groups = inOrder(
     results.filter((r) => r.pipeline !== 'floor'),
@@ -166,14 +168,17 @@ export function e2eTable(report: LineReport): string {
     fixed(r.eldP99Millis, 2),
     fixed(r.eldMaxMillis, 2),
     fixed(r.longestBlockMillis, 2),
+    fixed(r.blockP99Millis, 2),
+    fixed(r.longestGcMillis, 2),
     fixed(r.utilization, 3),
+    r.cpuWaitShare === undefined ? 'n/a' : `${(r.cpuWaitShare * 100).toFixed(0)}%`,
     Math.round(r.recordsPerSecond).toLocaleString('en-US'),
     r.bytesPerRecord > 0 ? fixed(r.bytesPerRecord, 0) : '',
     r.pipeline === 'floor' ? '' : r.dropped.toLocaleString('en-US'),
   ];
   for (const group of groups) {
     const format = group.format === 'json' ? 'JSON' : 'protobuf';
-    lines.push(`| **${group.signal}, OTLP ${format}** | | | | | | | | | | |`);
+    lines.push(`| **${group.signal}, OTLP ${format}** | | | | | | | | | | | | | |`);
     const floor = floors.get(group.signal);
     if (floor !== undefined) lines.push(`| ${cells(floor).join(' | ')} |`);
     for (const r of results) {
@@ -221,7 +226,7 @@ export function resultsMarkdown(reports: readonly LineReport[], chartFile: strin
     parts.push('## End to end');
     parts.push('');
     parts.push(
-      "What a service pays on its own event loop for the whole pipeline: `logger.emit()` with five attributes (spans: `startSpan()` + `end()`, five attributes) through a processor and an exporter to an OTLP/HTTP sink in a child process, which decodes and counts every record (the count must equal what the processor delivered). Every pipeline of a signal runs in one process, interleaved. **CPU**: CPU time per delivered record, from the first emit until `forceFlush()` resolved; **export side**: that minus the emit-only floor of the same round, the cost of batching, encoding and sending; **/ built-in's**: over the built-in processor's export side at the same batch size. **Event-loop delay**: `monitorEventLoopDelay` at its finest resolution (1 ms, subtracted). **Longest block**: the longest single emit call or busy stretch between two slices of emits, each capped by the process's CPU time over it (see README.md). **ELU**: event-loop utilization over the run. Batch 512 unless the row says otherwise; `scheduledDelayMillis` 100; the queue holds 32 batches, so that nothing drops. Wall-clock columns (delay, block, ELU, records/s) grow with the machine's load; CPU columns much less. Details in [README.md](README.md).",
+      "What a service pays on its own event loop for the whole pipeline: `logger.emit()` with five attributes (spans: `startSpan()` + `end()`, five attributes) through a processor and an exporter to an OTLP/HTTP sink in a child process, which decodes and counts every record (the count must equal what the processor delivered). Every pipeline of a signal runs in one process, interleaved. **CPU**: CPU time per delivered record, from the first emit until `forceFlush()` resolved; **export side**: that minus the emit-only floor of the same round, the cost of batching, encoding and sending; **/ built-in's**: over the built-in processor's export side at the same batch size. **Event-loop delay**: `monitorEventLoopDelay` at its finest resolution (1 ms, subtracted). **Longest block**: the longest single emit call or busy stretch between two slices of emits, with the time the main thread waited for a CPU and GC pauses taken out (see README.md); **block p99**: the 99th percentile over the run's turns of the event loop (a slice and the stretch before it, every 1.28 ms) of each turn's longest block, which a few stray blocks do not move; **longest GC pause** beside them. **ELU**: event-loop utilization over the run. **CPU wait**: the share of the run the main thread waited for a CPU while runnable, because the machine was busy with other work; the higher it is, the less the wall-clock columns (delay, ELU, records/s) say about the pipeline. Batch 512 unless the row says otherwise; `scheduledDelayMillis` 100; the queue holds 32 batches, so that nothing drops. Details in [README.md](README.md).",
     );
     for (const report of withE2e) {
       parts.push('');

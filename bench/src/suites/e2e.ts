@@ -124,7 +124,7 @@ async function runOnce(
 }
 
 const perRecord = (r: E2eRun) => r.cpuMicros / r.delivered;
-const blockOf = (r: E2eRun) => Math.max(r.longestEmitMillis, r.longestStallMillis);
+const blockOf = (r: E2eRun) => r.longestBlockMillis;
 
 /** The end-to-end benchmark of one signal, every format of the run's config, every pipeline. */
 export async function endToEnd(config: BenchConfig, signal: OtlpSignal): Promise<E2eOutput> {
@@ -207,9 +207,14 @@ function summarise(
       eldP99Millis: median(rs.map((r) => r.eldP99Millis)),
       eldMaxMillis: median(rs.map((r) => r.eldMaxMillis)),
       longestBlockMillis: median(rs.map(blockOf)),
+      blockP99Millis: median(rs.map((r) => r.blockP99Millis)),
       longestEmitMillis: median(rs.map((r) => r.longestEmitMillis)),
       longestStallMillis: median(rs.map((r) => r.longestStallMillis)),
+      longestGcMillis: median(rs.map((r) => r.longestGcMillis)),
       utilization: median(rs.map((r) => r.utilization)),
+      ...(rs.every((r) => r.cpuWaitMillis !== undefined)
+        ? { cpuWaitShare: median(rs.map((r) => (r.cpuWaitMillis ?? 0) / r.wallMillis)) }
+        : {}),
       recordsPerSecond: median(rs.map((r) => r.delivered / (r.wallMillis / 1000))),
       bytesPerRecord: delivered > 0 && bytes > 0 ? bytes / delivered : 0,
       recordsPerRequest: requests > 0 ? delivered / requests : 0,
@@ -219,6 +224,7 @@ function summarise(
         exportMicrosPerRecord: exportRounds(key),
         eldP99Millis: rs.map((r) => r.eldP99Millis),
         longestBlockMillis: rs.map(blockOf),
+        blockP99Millis: rs.map((r) => r.blockP99Millis),
       },
       records: settings.records,
       ratePerSecond: settings.ratePerSecond,
@@ -245,6 +251,16 @@ function summarise(
       ours: runsOf(o).map(value),
       builtin: runsOf(b).map(value),
     });
+    const blockDetail = (o: string, b: string) => {
+      const of = (key: string, value: (r: E2eRun) => number) =>
+        Number(median(runsOf(key).map(value)).toFixed(2));
+      return {
+        'block p99 over turns, ours (ms)': of(o, (r) => r.blockP99Millis),
+        'block p99 over turns, built-in (ms)': of(b, (r) => r.blockP99Millis),
+        'emit-only floor, longest block (ms)': of(FLOOR, blockOf),
+        'longest GC pause, ours / built-in / floor (ms)': `${of(o, (r) => r.longestGcMillis)} / ${of(b, (r) => r.longestGcMillis)} / ${of(FLOOR, (r) => r.longestGcMillis)}`,
+      };
+    };
     const base = `${signal}, OTLP ${format === 'json' ? 'JSON' : 'protobuf'}`;
     comparisons.push(
       compare(
@@ -286,6 +302,7 @@ function summarise(
           unit: 'ms',
           better: 'lower',
           target: absoluteTarget('<=', 0.3, 'ms'),
+          detail: blockDetail(ours, builtin),
         },
         pick(ours, builtin, blockOf),
       ),
@@ -297,6 +314,7 @@ function summarise(
           unit: 'ms',
           better: 'lower',
           target: absoluteTarget('<=', 1, 'ms'),
+          detail: blockDetail(ours2048, builtin2048),
         },
         pick(ours2048, builtin2048, blockOf),
       ),
