@@ -149,12 +149,25 @@ export function e2eTable(report: LineReport): string {
     `Node ${m.node} (V8 ${m.v8}) on ${m.cpu}, ${m.cores} cores; telemetry-reporter ${report.reporterVersion}; measured ${runs}${report.smoke ? '; **smoke run: numbers are meaningless**' : ''}. ${first.records.toLocaleString('en-US')} records per run at up to ${first.ratePerSecond.toLocaleString('en-US')} a second, ${first.slice} per turn of the event loop; ${first.roundCount} interleaved round(s), medians. CPU time of ${CPU_CLOCKS[first.cpuClock]}.`,
   );
   lines.push('');
-  lines.push(
-    "| pipeline | CPU µs/record | export side µs/record | export side / built-in's | event-loop delay p99 ms | max ms | longest block ms | block p99 ms | longest GC pause ms | ELU | CPU wait | records/s | bytes/record | dropped |",
-  );
-  lines.push(
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  );
+  const head = [
+    'pipeline',
+    'CPU µs/record',
+    'export side µs/record',
+    "export side / built-in's",
+    'event-loop delay p99 ms',
+    'max ms',
+    'longest block ms',
+    'block p99 ms',
+    'longest GC pause ms',
+    'ELU',
+    'CPU wait',
+    'records/s',
+    'bytes/record',
+    'dropped',
+  ];
+  lines.push(`| ${head.join(' | ')} |`);
+  lines.push(`| --- |${' ---: |'.repeat(head.length - 1)}`);
+  const blank = ' |'.repeat(head.length - 1);
   const floors = new Map(results.filter((r) => r.pipeline === 'floor').map((r) => [r.signal, r]));
   const groups = inOrder(
     results.filter((r) => r.pipeline !== 'floor'),
@@ -178,7 +191,7 @@ export function e2eTable(report: LineReport): string {
   ];
   for (const group of groups) {
     const format = group.format === 'json' ? 'JSON' : 'protobuf';
-    lines.push(`| **${group.signal}, OTLP ${format}** | | | | | | | | | | | | | |`);
+    lines.push(`| **${group.signal}, OTLP ${format}** |${blank}`);
     const floor = floors.get(group.signal);
     if (floor !== undefined) lines.push(`| ${cells(floor).join(' | ')} |`);
     for (const r of results) {
