@@ -48,6 +48,12 @@ export interface BenchConfig {
     readonly records: number;
     /** Records emitted through every pipeline once, unrecorded, before the first round. */
     readonly warmupRecords: number;
+    /**
+     * Batches emitted, unrecorded, right before each measured run, after the GC that precedes
+     * it: a full GC leaves the export path's code cold, and the first batch after it would
+     * block for milliseconds where a service that exports all the time never does.
+     */
+    readonly rewarmBatches: number;
     /** Interleaved rounds (the first pipeline rotating) of every pipeline. */
     readonly rounds: number;
     /** Records per second emitted, in slices of `slice` records per turn of the event loop. */
@@ -90,6 +96,7 @@ export const FULL: BenchConfig = Object.freeze<BenchConfig>({
   e2e: {
     records: 200_000,
     warmupRecords: 20_000,
+    rewarmBatches: 2,
     rounds: 3,
     ratePerSecond: 50_000,
     slice: 64,
@@ -126,6 +133,7 @@ export const SMOKE: BenchConfig = Object.freeze<BenchConfig>({
   e2e: {
     records: 2_000,
     warmupRecords: 0,
+    rewarmBatches: 0,
     rounds: 1,
     ratePerSecond: 50_000,
     slice: 64,

@@ -155,6 +155,8 @@ export async function endToEnd(config: BenchConfig, signal: OtlpSignal): Promise
       for (const key of keys) await run(key, settings.warmupRecords);
     }
     const runs = await interleaveRotating(keys, settings.rounds, async (key) => {
+      const rewarm = settings.rewarmBatches * (pipelines.get(key) as Pipeline).spec.batch;
+      if (rewarm > 0) await run(key, rewarm);
       const r = await run(key, settings.records);
       progress(
         `${signal} ${key}: ${perRecord(r).toFixed(2)} µs/record, block ${blockOf(r).toFixed(2)} ms, ELU ${r.utilization.toFixed(2)}`,
