@@ -1,3 +1,4 @@
+import { createFileSpool } from '@telemetry-reporter/otel';
 import type { BenchConfig } from './config.js';
 import { endToEnd } from './suites/e2e.js';
 import { HOT_PATH_BENCHMARKS, hotPathEach } from './suites/hot-path.js';
@@ -5,6 +6,7 @@ import { largeQueues, shutdownDrain } from './suites/large-queue.js';
 import { callerLatency } from './suites/latency.js';
 import { memory } from './suites/memory.js';
 import { overflowPolicies } from './suites/policies.js';
+import { spoolThroughput } from './suites/spool.js';
 import { throughput } from './suites/throughput.js';
 import type { Comparison, E2eResult, PolicyResult } from './types.js';
 
@@ -50,6 +52,8 @@ export const PARTS: readonly Part[] = [
       run: async (config) => ({ comparisons: [], policies: await overflowPolicies(config, path) }),
     }),
   ),
+  // The disk spool's write and replay throughput, against the raw write speed of the same disk.
+  compared('spool', (config) => spoolThroughput(createFileSpool, config)),
   // Whole pipelines to an OTLP/HTTP sink in a child process, one signal per process.
   ...(['logs', 'spans'] as const).map(
     (signal): Part => ({

@@ -1,9 +1,11 @@
 // The pipelines the end-to-end benchmark compares, built as a user would build them, through our
 // packages' public entry points and the SDK line's own classes.
 import {
+  type LogRecordExporterLike,
   ReporterLogRecordProcessor,
   ReporterSpanProcessor,
   type ReporterStats,
+  type SpanExporterLike,
   TransportLogRecordExporter,
   TransportSpanExporter,
   totalDropped,
@@ -235,7 +237,7 @@ export function createLogPipeline(spec: PipelineSpec, context: PipelineContext):
   } else if (spec.family === 'builtin') {
     processor = createLogProcessor('builtin', officialLogExporter(context.format, url), batching);
   } else {
-    let exporter: ConstructorParameters<typeof ReporterLogRecordProcessor>[0]['exporter'];
+    let exporter: LogRecordExporterLike;
     if (spec.id === 'ours-official') {
       exporter = officialLogExporter(context.format, url);
     } else {
@@ -274,7 +276,7 @@ export function createSpanPipeline(spec: PipelineSpec, context: PipelineContext)
   } else if (spec.family === 'builtin') {
     processor = createSpanProcessor('builtin', officialSpanExporter(context.format, url), batching);
   } else {
-    let exporter: ConstructorParameters<typeof ReporterSpanProcessor>[0]['exporter'];
+    let exporter: SpanExporterLike;
     if (spec.id === 'ours-official') {
       exporter = officialSpanExporter(context.format, url);
     } else {

@@ -52,6 +52,8 @@ function labelOf(c: Comparison): string {
 
 /** Rows of the bar chart: comparisons with a meaningful ratio, except the latency extremes. */
 function charted(c: Comparison): boolean {
+  // The spool rows compare with the disk, not with a built-in processor.
+  if (c.id.startsWith('spool.')) return false;
   return !c.noRatio && c.target?.on !== 'ours' && !/\.eld\.(p50|max)$/.test(c.id);
 }
 

@@ -6,14 +6,9 @@
 // Raw and spool runs alternate within each round, so drift of the disk hits both alike. A second
 // reference, in `detail`, is the raw write with an fsync after every payload: the ceiling of any
 // store that makes each batch durable before it acknowledges it.
-//
-// The suite takes the spool factory as a parameter: bench does not depend on
-// @telemetry-reporter/core directly, and the spool is not in core's barrel yet. Until it is wired
-// into the CLI, run it with
-//   npx tsc -b packages/core bench && node --input-type=module -e "
-//     const { spoolThroughput, spoolTable } = await import('./bench/dist/suites/spool.js');
-//     const { createFileSpool } = await import('./packages/core/dist/spool/index.js');
-//     console.log(spoolTable(await spoolThroughput(createFileSpool, { smoke: false })));"
+// The "built-in" column of these rows is that raw write: there is no built-in spool to compare
+// with. `pnpm bench --parts spool` runs it; the spool factory is a parameter, so that the suite
+// can measure any spool of the same shape.
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +53,7 @@ export interface SpoolBenchOptions {
 }
 
 const MiB = 1024 * 1024;
-const SUITE = 'spool';
+const SUITE = '9. disk spool: MB/s of payload, against the raw sequential write of the same disk';
 
 /**
  * Measures spool write and replay throughput against the raw write speed of the same disk; one
@@ -141,21 +136,6 @@ export async function spoolThroughput(
     await rm(root, { recursive: true, force: true });
   }
   return comparisons;
-}
-
-/** A plain-text table of the comparisons, for the console. */
-export function spoolTable(comparisons: readonly Comparison[]): string {
-  const lines = [
-    '| measurement | spool MB/s | raw write, 1 fsync, MB/s | ratio | raw write, fsync each, MB/s | ratio |',
-    '|---|---:|---:|---:|---:|---:|',
-  ];
-  for (const c of comparisons) {
-    const each = c.detail ?? {};
-    lines.push(
-      `| ${c.title} | ${c.ours.toFixed(0)} | ${c.builtin.toFixed(0)} | ${c.ratio.toFixed(2)} | ${each.rawFsyncEachMBps ?? ''} | ${each.ratioToRawFsyncEach ?? ''} |`,
-    );
-  }
-  return lines.join('\n');
 }
 
 /**
