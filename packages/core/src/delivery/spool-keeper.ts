@@ -56,6 +56,14 @@ const directoriesInUse = new Set<string>();
 
 type SettleSpooled = (count: number, outcome: RecordOutcome, error?: unknown) => void;
 
+/** Records handed to the spool whose write has not ended yet, and how to settle them. */
+interface Unwritten {
+  readonly count: number;
+  readonly settle: SettleSpooled;
+  /** Settled as shutdown_timeout by {@link SpoolKeeper.abandonWrites}: the write's end is moot. */
+  abandoned: boolean;
+}
+
 /**
  * The spool side of a delivery: writes the batches that would be dropped (or every batch, ahead
  * of its send), replays them oldest first whenever a send succeeds, once at start and now and
@@ -80,6 +88,8 @@ export class SpoolKeeper<Payload> {
   readonly #pending = new Set<Promise<void>>();
   /** Hand-offs still being written: a replay that finds the spool empty meanwhile looks again. */
   readonly #keeping = new Set<Promise<void>>();
+  /** Records counted as spooled whose write (or write-ahead write) has not ended yet. */
+  readonly #unwritten = new Set<Unwritten>();
   readonly #replayAbort = new AbortController();
   #replaying: Promise<void> | undefined;
   #retryTimer: TimerHandle | undefined;
@@ -192,12 +202,19 @@ export class SpoolKeeper<Payload> {
       this.#track(written.then((lease) => lease?.complete()));
       return;
     }
-    const kept = written.then((lease) =>
-      // Written ahead: it is on disk already, and goes back to the replay order.
-      lease !== undefined
-        ? lease.release()
-        : this.#persist(part, count, (error) => context.settleSpooled(count, reason, error)),
-    );
+    const unwritten = this.#unwrittenRecords(count, context.settleSpooled);
+    const kept = written
+      .then((lease) => {
+        if (lease === undefined) {
+          return this.#persist(part, count, (error) => {
+            if (!unwritten.abandoned) context.settleSpooled(count, reason, error);
+          });
+        }
+        // Written ahead: it is on disk already, and goes back to the replay order.
+        this.#unwritten.delete(unwritten);
+        return lease.release();
+      })
+      .finally(() => this.#unwritten.delete(unwritten));
     this.#track(kept);
     const done = kept.then(
       () => {},
@@ -213,11 +230,33 @@ export class SpoolKeeper<Payload> {
    */
   store(part: SpoolablePart<Payload>, settle: SettleSpooled): Promise<void> {
     this.#settleSpooled ??= settle;
-    const stored = this.#persist(part, part.count, (error) =>
-      settle(part.count, 'shutdown_timeout', error),
-    );
+    const unwritten = this.#unwrittenRecords(part.count, settle);
+    const stored = this.#persist(part, part.count, (error) => {
+      if (!unwritten.abandoned) settle(part.count, 'shutdown_timeout', error);
+    }).finally(() => this.#unwritten.delete(unwritten));
     this.#track(stored);
     return stored;
+  }
+
+  /**
+   * The shutdown deadline passed with writes still running: the process may end before they do,
+   * so their records are settled as `shutdown_timeout` now instead of staying counted as spooled
+   * (safe on disk) when they may be lost. A write that ends after all leaves a batch the next
+   * process replays. Never throws.
+   */
+  abandonWrites(): void {
+    let count = 0;
+    for (const unwritten of this.#unwritten) {
+      unwritten.abandoned = true;
+      unwritten.settle(unwritten.count, 'shutdown_timeout');
+      count += unwritten.count;
+    }
+    this.#unwritten.clear();
+    if (count > 0) {
+      this.#logger.warn(
+        `${count} records were still being written to the spool at the shutdown deadline: counted as shutdown_timeout`,
+      );
+    }
   }
 
   /**
@@ -381,6 +420,12 @@ export class SpoolKeeper<Payload> {
       earlier += tally.records - tally.ownRecords;
     }
     this.#lostFromEarlier = earlier;
+  }
+
+  #unwrittenRecords(count: number, settle: SettleSpooled): Unwritten {
+    const unwritten: Unwritten = { count, settle, abandoned: false };
+    this.#unwritten.add(unwritten);
+    return unwritten;
   }
 
   #meta(part: SpoolablePart<Payload>): { contentType: string; recordCount: number; id: string } {

@@ -204,6 +204,15 @@ export class TransportDelivery<Item, Payload> {
   }
 
   /**
+   * With a spool, at the shutdown deadline: the records still being written to it are settled
+   * as `shutdown_timeout` (the process may end before the writes do) instead of staying counted
+   * as spooled. Never throws.
+   */
+  abandonSpoolWrites(): void {
+    this.#keeper?.abandonWrites();
+  }
+
+  /**
    * Closes the spool (after its pending writes) and shuts the transport down, once; later calls
    * share the first. Never rejects.
    */

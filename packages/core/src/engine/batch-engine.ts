@@ -84,6 +84,7 @@ export class BatchEngine<T> {
   readonly #keepAlive = new KeepAlive();
   readonly #spool: SpoolAccount;
   readonly #spillQueued: BatchEngineOptions<T>['spillQueued'];
+  readonly #abandonSpoolWrites: (() => void) | undefined;
   #received = 0;
   #timer: TimerHandle | undefined;
   /** The scheduled delay passed while no slot was free: export a partial batch when one frees. */
@@ -132,6 +133,9 @@ export class BatchEngine<T> {
     this.#observer = safeObserver(options.observer);
     this.#spool = new SpoolAccount((reason, count) => this.#drop(reason, count), this.#observer);
     this.#spillQueued = functionOption('spillQueued', options.spillQueued);
+    this.#abandonSpoolWrites = guardedCallback(
+      functionOption('abandonSpoolWrites', options.abandonSpoolWrites),
+    );
     this.#slots = new ExportSlots<T>({
       name: this.#name,
       exportBatch: options.exportBatch,
@@ -353,9 +357,11 @@ export class BatchEngine<T> {
         if (spill !== undefined) spilled = this.#spill(spill);
         this.#abandonAll('shutdown_timeout');
       }
-      const onShutdown = Promise.all([spilled, this.#callOnShutdown()]);
+      const onShutdown = Promise.all([spilled, this.#callOnShutdown()]).then(() => true);
       const left = budget - (Date.now() - startedAt);
-      if (left > 0) await Promise.race([onShutdown, deadline]);
+      const ended = left > 0 && (await Promise.race([onShutdown, deadline]));
+      // Spool writes still running may not outlive the process: not counted as spooled.
+      if (!ended) this.#abandonSpoolWrites?.();
     } finally {
       clearTimeout(deadlineTimer);
       clearTimeout(drainTimer);

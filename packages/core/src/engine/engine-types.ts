@@ -110,6 +110,14 @@ export interface BatchEngineOptions<T> extends BatchOptions {
     records: T[],
     settle: (count: number, outcome: RecordOutcome, error?: unknown) => void,
   ) => Promise<void>;
+  /**
+   * With a spool: called when the shutdown deadline passes before `onShutdown` and the spill
+   * ended. Records still being written to the spool then may never reach the disk (the process
+   * usually ends next), so it settles them (as shutdown_timeout) rather than leave them counted
+   * as spooled. A throw is ignored.
+   * @default none
+   */
+  abandonSpoolWrites?: () => void;
 }
 
 /**

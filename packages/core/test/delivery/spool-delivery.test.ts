@@ -17,6 +17,7 @@ import {
   batchFilesIn,
   faultyFs,
   filesIn,
+  realFs,
   recordingLogger,
   scratchDirectory,
 } from '../spool/spool-helpers.js';
@@ -117,6 +118,7 @@ function setup(
     exportBatch: (batch, context) => delivery.deliver(batch, context),
     onShutdown: () => delivery.shutdown(),
     spillQueued: (records, settle) => delivery.spill(records, settle),
+    abandonSpoolWrites: () => delivery.abandonSpoolWrites(),
     maxExportBatchSize: 10,
     scheduledDelayMillis: 60_000,
     ...options.engine,
@@ -217,6 +219,41 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     expect(batchFilesIn(dir.path).names).toEqual([]);
     // The earlier process's records are not this one's: they appear in the spool summary only.
     expect(expectInvariant(second.engine.stats())).toMatchObject({ received: 0, exported: 0 });
+  });
+
+  it('counts as shutdown_timeout, not spooled, what is still being written at the shutdown deadline', async () => {
+    // A disk that takes longer than the shutdown's budget to write: the process may end before
+    // the writes do (the exit handlers raise SIGTERM again once the shutdown resolves), so the
+    // records in them must not stay counted as safe in the spool.
+    let openDisk = (): void => {};
+    const slowDisk = new Promise<void>((resolve) => {
+      openDisk = resolve;
+    });
+    const spool = createFileSpool({
+      directory: dir.path,
+      fsync: false,
+      fs: {
+        ...realFs,
+        open: async (path, flags, mode) => {
+          if (flags !== 'r') await slowDisk;
+          return realFs.open(path, flags, mode);
+        },
+      },
+    });
+    const down = new Backend();
+    down.behaviour = 'hang';
+    const { engine } = setup(down, { spool, engine: { maxConcurrentExports: 1 } });
+    offer(engine, 0, 45);
+    await engine.shutdown(200);
+    engines.splice(engines.indexOf(engine), 1);
+    const stats = expectInvariant(engine.stats());
+    expect(stats).toMatchObject({ spooled: 0, exported: 0 });
+    expect(stats.dropped.shutdown_timeout).toBe(45);
+
+    // The writes that end after all leave batches the next process replays (counted there).
+    openDisk();
+    await vi.waitFor(() => expect(batchFilesIn(dir.path).names.length).toBeGreaterThanOrEqual(2));
+    expect(expectInvariant(engine.stats()).dropped.shutdown_timeout).toBe(45);
   });
 
   it('settles replayed batches the backend refuses as rejected', async () => {

@@ -34,6 +34,11 @@ export interface SpoolAccess<T> {
   ): Promise<void>;
   /** What the spool holds and did. */
   summary(): SpoolSummary | undefined;
+  /**
+   * At the shutdown deadline: settles the records still being written as shutdown_timeout.
+   * Absent in copies older than this field.
+   */
+  abandonWrites?(): void;
 }
 
 /** The exporter's spool side, when it has a spool. */

@@ -80,6 +80,7 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
       const access: SpoolAccess<Item> = {
         spill: (records, settle) => withTracingSuppressed(() => delivery.spill(records, settle)),
         summary: () => delivery.spoolSummary(),
+        abandonWrites: () => delivery.abandonSpoolWrites(),
       };
       Object.defineProperty(this, SPOOL_ACCESS, { value: access });
     }

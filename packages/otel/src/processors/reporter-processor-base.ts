@@ -207,8 +207,11 @@ export abstract class ReporterProcessorBase<T extends { readonly resource: Resou
         await exporter.shutdown();
       },
       ...(selfMetrics === undefined ? {} : { observer: selfMetrics.observer }),
-      // With a spool, what is still queued at the shutdown deadline is written to it.
-      ...(spool === undefined ? {} : { spillQueued: spool.spill }),
+      // With a spool, what is still queued at the shutdown deadline is written to it, and what
+      // is still being written when the deadline ends the shutdown is no longer counted spooled.
+      ...(spool === undefined
+        ? {}
+        : { spillQueued: spool.spill, abandonSpoolWrites: () => spool.abandonWrites?.() }),
     });
     const engine = this.#engine;
     const control: ProcessorControl = {
