@@ -218,10 +218,21 @@ class DiskSpool implements FileSpool {
     ) {
       await this.#scanner.scan();
     }
+    // Known files found gone (ENOENT) call for one more scan before the spool looks empty.
+    let gone = false;
+    let rescanned = false;
     for (;;) {
       if (this.#closed) return undefined;
       const entry = index.oldestReady();
-      if (entry === undefined) return undefined;
+      if (entry === undefined) {
+        if (!gone) return undefined;
+        // Before the caller takes the spool for empty: a scan tells, once, whether another
+        // process holds them or they vanished (the directory deleted, say), and counts them.
+        gone = false;
+        rescanned = true;
+        await this.#scanner.scan();
+        continue;
+      }
       const leasedAt = now();
       index.setState(entry, 'busy');
       if (dir.isExpired(entry, leasedAt)) {
@@ -236,6 +247,7 @@ class DiskSpool implements FileSpool {
         if (errorCode(error) === 'ENOENT') {
           // Another process leased or deleted it first; the next scan tells which.
           index.setState(entry, 'elsewhere');
+          gone ||= !rescanned;
           continue;
         }
         index.setState(entry, 'ready');

@@ -208,6 +208,22 @@ describe('the directory deleted underneath', () => {
     expect(logger.warnings).toEqual([]);
   });
 
+  it('a lease right after counts what was lost as vanished, not as held by another process', async () => {
+    // No scan is due (the interval is long): the lease meets the known files gone. They must not
+    // stay known as leased elsewhere, their records counted in the spool, until some later call.
+    const target = spool({ rescanIntervalMillis: 60_000 });
+    await target.write(batch(100, 3));
+    await target.write(batch(100, 5));
+    await rm(directory, { recursive: true, force: true });
+    expect(await target.lease()).toBeUndefined();
+    expect(target.stats()).toMatchObject({
+      files: 0,
+      records: 0,
+      vanished: { files: 2, records: 8, ownRecords: 8 },
+    });
+    expect(unaccountedOwnRecords(target.stats())).toBe(0);
+  });
+
   it('gives up as directory_missing when it vanishes again right after being recreated', async () => {
     let mkdirs = 0;
     const logger = recordingLogger();
