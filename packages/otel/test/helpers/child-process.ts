@@ -77,3 +77,106 @@ export function runFixture(fixture: string, options: FixtureOptions = {}): Promi
     });
   });
 }
+
+/** A fixture running with a pipe to its stdin; see {@link startFixture}. */
+export interface RunningFixture {
+  /** Everything it wrote so far. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves once it exited and its pipes closed. */
+  readonly exited: Promise<ChildResult>;
+  /** Writes `line` and a newline to its stdin. */
+  send(line: string): void;
+  /**
+   * Resolves with the next stdout line that starts with `prefix`, after the line the previous
+   * call returned; rejects when the child exits without writing one.
+   */
+  next(prefix: string): Promise<string>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/**
+ * Starts a fixture as {@link runFixture} does, but with a pipe to its stdin, for fixtures that
+ * take commands, and returns at once. Killed with SIGKILL after `killAfterMillis` (a hang guard).
+ */
+export function startFixture(
+  fixture: string,
+  options: { env?: Record<string, string>; killAfterMillis?: number } = {},
+): RunningFixture {
+  if (!existsSync(DIST)) {
+    throw new Error(`${DIST} is missing: run \`pnpm build\` before the child-process tests`);
+  }
+  const path = fileURLToPath(new URL(`../fixtures/${fixture}`, import.meta.url));
+  const child = spawn(process.execPath, [path], {
+    env: { ...process.env, SDK_MODULE, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: options.killAfterMillis ?? 15_000,
+    killSignal: 'SIGKILL',
+  });
+  let stdout = '';
+  let stderr = '';
+  let cursor = 0;
+  const wakers = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const wake of [...wakers]) wake();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  // A child that is gone no longer reads: writes to it must not fail the test.
+  child.stdin.on('error', () => {});
+  let ended = false;
+  const exited = new Promise<ChildResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      ended = true;
+      resolve({ code, signal, stdout, stderr });
+      for (const wake of [...wakers]) wake();
+    });
+  });
+  const find = (prefix: string): string | undefined => {
+    const lines = stdout.split('\n').slice(0, -1);
+    for (let i = cursor; i < lines.length; i++) {
+      const line = lines[i] as string;
+      if (line.startsWith(prefix)) {
+        cursor = i + 1;
+        return line;
+      }
+    }
+    return undefined;
+  };
+  return {
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    exited,
+    send: (line) => {
+      child.stdin.write(`${line}\n`);
+    },
+    next: (prefix) =>
+      new Promise((resolve, reject) => {
+        const wake = (): void => {
+          const line = find(prefix);
+          if (line === undefined && !ended) return;
+          wakers.delete(wake);
+          if (line !== undefined) resolve(line);
+          else {
+            reject(
+              new Error(
+                `the fixture exited before writing a line that starts with ${JSON.stringify(prefix)}\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+              ),
+            );
+          }
+        };
+        wakers.add(wake);
+        wake();
+      }),
+    kill: (signal) => {
+      child.kill(signal);
+    },
+  };
+}
