@@ -304,10 +304,12 @@ export class SpoolKeeper<Payload> {
     this.#closed ??= (async () => {
       clearTimeout(this.#retryTimer);
       this.#replayAbort.abort();
+      // No replay of ours goes out from here on (only writes finish): another exporter may
+      // take the directory over, even while a slow shutdown still waits for them.
+      directoriesInUse.delete(this.#spool.directory);
       await Promise.all([...this.#pending, this.#replaying]);
       await this.#spool.close();
       this.#reconcile();
-      directoriesInUse.delete(this.#spool.directory);
     })();
     return this.#closed;
   }

@@ -173,6 +173,9 @@ export class TransportDelivery<Item, Payload> {
         context,
         this.#logger,
       );
+      // The deadline passed while encoding in slices: its handler has spooled (or the engine
+      // dropped) these records already; sending the partial payload would send them twice.
+      if (context.signal.aborted) return;
       progress.next = next.end;
       if (next.part !== undefined) await this.#deliverPart(next.part, context, progress);
     }
@@ -295,6 +298,7 @@ export class TransportDelivery<Item, Payload> {
           context,
           this.#logger,
         );
+        if (context.signal.aborted) return; // as in deliver()
         from = next.end;
         if (next.part !== undefined) await this.#deliverPart(next.part, context, progress);
       }
@@ -324,7 +328,12 @@ export class TransportDelivery<Item, Payload> {
       if (keeper.mode === 'write-ahead') {
         part.written = keeper.writeAhead(part);
         await part.written;
-        if (context.signal.aborted) return 'settled'; // the deadline spooled it
+        if (context.signal.aborted) {
+          // The deadline handler kept the part (and took its file) or the engine dropped it:
+          // a file still held here holds no spooled record.
+          keeper.discard(part);
+          return 'settled';
+        }
       }
     }
     const { count } = encoded;

@@ -388,4 +388,56 @@ describe('TransportDelivery with a spool (write-ahead mode)', () => {
     expect(backend.delivered()).toEqual(ids(0, 20));
     expect(expectInvariant(engine.stats()).exported).toBe(20);
   });
+
+  it('spools a batch once when the shutdown deadline passes while it is still being encoded', async () => {
+    // A slow record writer: a 2,000-record batch takes about 100 ms, encoded in slices over many
+    // turns, so the 40 ms shutdown deadline passes in the middle of the encoding.
+    const busy = (millis: number): void => {
+      const end = performance.now() + millis;
+      while (performance.now() < end);
+    };
+    const backend = new Backend();
+    backend.behaviour = 'fail';
+    const spool = createFileSpool({ directory: dir.path, fsync: false });
+    const delivery = new TransportDelivery<Rec, string>({
+      transport: backend,
+      encoder: createJsonEncoder<Rec>({
+        write: (record, out) => {
+          busy(0.05);
+          out.push(JSON.stringify(record));
+        },
+      }),
+      retry: { maxAttempts: 2, initialDelayMillis: 1, maxDelayMillis: 1 },
+      spool,
+      spoolMode: 'write-ahead',
+    });
+    const engine = new BatchEngine<Rec>({
+      exportBatch: (batch, context) => delivery.deliver(batch, context),
+      onShutdown: () => delivery.shutdown(),
+      maxExportBatchSize: 2000,
+      scheduledDelayMillis: 60_000,
+    });
+    offer(engine, 0, 2000);
+    await engine.shutdown(40);
+    // The process lives on here: the spool's writes, cut off by the deadline, finish.
+    await delivery.shutdown();
+    const stats = expectInvariant(engine.stats());
+    expect(stats.exported).toBe(0);
+    const onDisk = stats.spooled;
+    expect(onDisk).toBeGreaterThan(0);
+
+    // The next process replays what is on disk: every record once, under one key per batch.
+    const up = new Backend();
+    const next = new TransportDelivery<Rec, string>({
+      transport: up,
+      encoder: createJsonEncoder<Rec>(),
+      spool: createFileSpool({ directory: dir.path, fsync: false }),
+    });
+    await vi.waitFor(() => expect(next.spoolSummary()?.replayed).toBe(onDisk));
+    await next.shutdown();
+    // each record at most once: none spooled twice under two keys
+    const replayed = up.sent.flatMap((s) => s.ids);
+    expect(new Set(replayed).size).toBe(replayed.length);
+    expect(replayed.length).toBe(onDisk);
+  });
 });

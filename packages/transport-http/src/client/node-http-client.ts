@@ -4,10 +4,11 @@ import type { BodyStart, HttpClient, IncomingResponse, OutgoingRequest } from '.
 import { DRAIN_LIMIT_BYTES } from './response-body.js';
 
 /**
- * Connections kept per transport. Exports are sequential by default (`maxConcurrentExports` 1);
- * a few more serve raised concurrency, and requests past this wait for a free connection.
+ * Connections per transport, at most. The processor's `maxConcurrentExports` (plus a spool's one
+ * replay) already bounds the requests in flight; a lower cap here would queue a request behind
+ * hung ones, where its export deadline could pass before it ever reached the server.
  */
-export const MAX_SOCKETS: number = 6;
+export const MAX_SOCKETS: number = 64;
 /**
  * How long an idle connection is kept: below the shortest common server idle timeout (Node's
  * `keepAliveTimeout`, 5 s), so that we close it before the server does, mid-request. A shorter
