@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seeded } from './seeded-random.js';
 
 /** How often the server misbehaves, as fractions of requests (decided per request). */
 export interface FaultPlan {
@@ -51,18 +52,6 @@ export interface FaultServer {
   counts(): ServerCounts;
   /** Closes every connection (hung ones included) and the server. */
   close(): Promise<void>;
-}
-
-/** Mulberry32: a small, fast, seedable PRNG, so every run injects faults the same way. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Fault = 'hang' | 'reject400' | 'fail503' | 'throttle429';

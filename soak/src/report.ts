@@ -1,4 +1,6 @@
 import { DROP_REASONS, totalDropped, unaccountedRecords } from '@telemetry-reporter/otel';
+import type { KnownBug } from './known-bugs.js';
+import { MiB, mib, n, table } from './markdown.js';
 import type { SoakResult } from './soak.js';
 
 /** One checked property of a run. */
@@ -6,9 +8,16 @@ export interface Check {
   readonly name: string;
   readonly ok: boolean;
   readonly detail: string;
+  /** Set when the check failed exactly as a known bug makes it fail: reported, not fatal. */
+  readonly knownBug?: KnownBug;
 }
 
-const MiB = 1024 * 1024;
+/** The result column of a check. */
+export function verdict(check: Check): string {
+  if (check.ok) return 'PASS';
+  return check.knownBug === undefined ? '**FAIL**' : `**KNOWN BUG** (${check.knownBug.id})`;
+}
+
 /** The heap may not end a run this much above its lowest post-GC checkpoint. */
 export const MAX_HEAP_GROWTH_BYTES = 16 * MiB;
 /** No periodic sample may exceed this. */
@@ -121,9 +130,7 @@ export function summary(result: SoakResult, runChecks: readonly Check[]): string
     `Processor: \`maxQueueSize\` ${n(p.maxQueueSize)}, \`maxExportBatchSize\` ${p.maxExportBatchSize}, \`scheduledDelayMillis\` ${p.scheduledDelayMillis}, \`exportTimeoutMillis\` ${p.exportTimeoutMillis}, \`maxConcurrentExports\` ${p.maxConcurrentExports}. Retry: \`maxAttempts\` ${r.maxAttempts}, \`initialDelayMillis\` ${r.initialDelayMillis}, \`maxDelayMillis\` ${r.maxDelayMillis}.`,
     `Server (a child process): per request, ${pct(plan.hang)} never answered, ${pct(plan.reject400)} 400, ${pct(plan.fail503)} 503, ${pct(plan.throttle429)} 429 (\`Retry-After\` 0 or 1 s), the rest 200, counted when the response is handed to the socket (\`finish\`). Error bodies echo the request's credentials.`,
   ];
-  const checkRows = runChecks.map(
-    (c) => `| ${c.name} | ${c.ok ? 'PASS' : '**FAIL**'} | ${c.detail} |`,
-  );
+  const checkRows = runChecks.map((c) => `| ${c.name} | ${verdict(c)} | ${c.detail} |`);
   return [
     ...settings.map((s) => `- ${s}`),
     '',
@@ -134,41 +141,8 @@ export function summary(result: SoakResult, runChecks: readonly Check[]): string
   ].join('\n');
 }
 
-/**
- * A Markdown table with its columns padded to their widest cell, as the repository's formatter
- * (Biome) writes them, so that a fresh RESULTS.md passes `biome check`. `rows` are written
- * `| a | b |`; a cell must not contain `|`.
- */
-function table(
-  header: readonly string[],
-  align: readonly ('left' | 'right')[],
-  rows: readonly string[],
-): string[] {
-  const cells = [header, ...rows.map((row) => row.slice(2, -2).split(' | '))];
-  const widths = header.map((_, i) => Math.max(3, ...cells.map((row) => (row[i] ?? '').length)));
-  const line = (row: readonly string[]) =>
-    `| ${widths
-      .map((width, i) =>
-        align[i] === 'right' ? (row[i] ?? '').padStart(width) : (row[i] ?? '').padEnd(width),
-      )
-      .join(' | ')} |`;
-  const rule = `| ${widths
-    .map((width, i) => (align[i] === 'right' ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width)))
-    .join(' | ')} |`;
-  const [first, ...rest] = cells;
-  return [line(first ?? []), rule, ...rest.map(line)];
-}
-
 function check(name: string, ok: boolean, detail: string): Check {
   return { name, ok, detail };
-}
-
-function n(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / MiB).toFixed(1)} MiB`;
 }
 
 function pct(fraction: number): string {
