@@ -1,5 +1,4 @@
 import { totalDropped, unaccountedRecords } from '@telemetry-reporter/otel';
-import { WRITE_AHEAD_DEADLINE_REENCODE } from './known-bugs.js';
 import { MiB, mib, n, table } from './markdown.js';
 import type { OutageResult, ProcessRun } from './outage.js';
 import { type Check, verdict } from './report.js';
@@ -176,9 +175,6 @@ export function outageSummary(result: OutageResult, runChecks: readonly Check[])
     return `| ${run.name} | ${exit} | ${n(run.snapshot.emitted)} | ${n(stats.exported)} | ${n(stats.spooled)} | ${n(stats.inFlight)} | ${n(run.snapshot.emitted - attempts.ownRecordsSent)} | ${n(attempts.earlierRecordsSent)} / ${n(stats.spool?.replayed ?? 0)} | ${n(attempts.attempts)}: ${n(attempts.delivered)} / ${n(attempts.refused)} / ${n(attempts.unavailable)} / ${n(attempts.aborted)} / ${n(attempts.otherFailures)} | ${run.leftOnDisk.files.length} (${run.leftOnDisk.leased} leased) | ${mib(run.snapshot.peakHeapBytes)} |`;
   });
   const checkRows = runChecks.map((c) => `| ${c.name} | ${verdict(c)} | ${c.detail} |`);
-  const known = runChecks.flatMap((c) =>
-    c.knownBug === undefined ? [] : [`- **${c.knownBug.id}**: ${c.knownBug.summary}.`],
-  );
   return [
     ...settings.map((s) => `- ${s}`),
     '',
@@ -220,9 +216,6 @@ export function outageSummary(result: OutageResult, runChecks: readonly Check[])
     '',
     ...table(['check', 'result', 'detail'], ['left', 'left', 'left'], checkRows),
     '',
-    ...(known.length === 0
-      ? []
-      : ['Known bugs (reported, not failing the run):', '', ...known, '']),
   ].join('\n');
 }
 
@@ -232,9 +225,8 @@ function check(name: string, ok: boolean, detail: string): Check {
 
 /**
  * Dedupe by idempotency key must keep exactly the records emitted: every record travels under one
- * key, whatever retries, deadlines, spills, kills and replays it went through. Records stored
- * under a second key, with nothing lost by id and no key reused for other records, are the
- * signature of a known bug (see known-bugs.ts); anything else fails.
+ * key, whatever retries, deadlines, spills, kills and replays it went through (a record stored
+ * under a second key would reach a de-duplicating receiver twice).
  */
 function keyCheck(result: OutageResult): Check {
   const { server, emitted } = result;
@@ -242,12 +234,10 @@ function keyCheck(result: OutageResult): Check {
   const clean = server.keyConflicts === 0 && server.keylessBatches === 0;
   const ok = server.recordsByDistinctKey === emitted && clean;
   const detail = `${n(server.recordsByDistinctKey)} of ${n(emitted)} in ${n(server.distinctKeys)} keys; records under a second key ${n(underSecondKey)}; keys reused for other records ${server.keyConflicts}; batches without a key ${server.keylessBatches}`;
-  const signature = !ok && clean && server.distinctRecords === emitted && underSecondKey > 0;
   return {
     name: 'no record lost or kept twice, counting each idempotency key once',
     ok,
     detail,
-    ...(signature ? { knownBug: WRITE_AHEAD_DEADLINE_REENCODE } : {}),
   };
 }
 
