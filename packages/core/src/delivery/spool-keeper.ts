@@ -314,13 +314,6 @@ export class SpoolKeeper<Payload> {
     return this.#closed;
   }
 
-  /** Resolves when the pending writes and the running replay ended (for tests and flushes). */
-  async settled(): Promise<void> {
-    while (this.#pending.size > 0 || this.#replaying !== undefined) {
-      await Promise.all([...this.#pending, this.#replaying]);
-    }
-  }
-
   /** The backend is down: batches go to the spool unsent, and a probe is scheduled. */
   #markDown(): void {
     this.#down = true;
