@@ -101,13 +101,23 @@ export interface RunningFixture {
  */
 export function startFixture(
   fixture: string,
-  options: { env?: Record<string, string>; killAfterMillis?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    killAfterMillis?: number;
+    /**
+     * Runs `command ...args node fixture` instead of `node fixture`: a wrapper that sets up the
+     * child's world first, such as `unshare` mounting a small file system.
+     */
+    wrapper?: readonly string[];
+  } = {},
 ): RunningFixture {
   if (!existsSync(DIST)) {
     throw new Error(`${DIST} is missing: run \`pnpm build\` before the child-process tests`);
   }
   const path = fileURLToPath(new URL(`../fixtures/${fixture}`, import.meta.url));
-  const child = spawn(process.execPath, [path], {
+  const [command, ...wrapperArgs] = options.wrapper ?? [process.execPath];
+  const args = options.wrapper === undefined ? [path] : [...wrapperArgs, process.execPath, path];
+  const child = spawn(command as string, args, {
     env: { ...process.env, SDK_MODULE, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
     timeout: options.killAfterMillis ?? 15_000,

@@ -1,5 +1,6 @@
 import {
   copyFileSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -63,10 +64,11 @@ function tempDirectory(): string {
   return scratch;
 }
 
-function start(env: Record<string, string>): RunningFixture {
+function start(env: Record<string, string>, wrapper?: readonly string[]): RunningFixture {
   const app = startFixture('spool-app.mjs', {
     env: { RECEIVER_URL: receiver?.url ?? '', PROCESSOR, RETRY, ...env },
     killAfterMillis: 20_000,
+    ...(wrapper === undefined ? {} : { wrapper }),
   });
   apps.push(app);
   return app;
@@ -410,5 +412,41 @@ describe('a spool directory damaged under the app', { timeout: 30_000 }, () => {
     expect(report.stats.spool.replayed).toBe(500);
     // the truncated copy's header was whole: its 100 records are counted as lost
     expect(report.stats.spool.droppedFromEarlier).toBe(100);
+  });
+});
+
+describe('a full disk', { timeout: 30_000 }, () => {
+  it('falls back to counting: records it cannot spool are dropped and counted, one warning, no exception', async () => {
+    await backendDown();
+    const directory = join(tempDirectory(), 'tiny');
+    mkdirSync(directory);
+    // A real file system of 192 KiB, mounted for the app alone: a private mount namespace
+    // (unshare; -r maps the user to root inside it, so no privilege is needed outside).
+    const mountTmpfs = [
+      'unshare',
+      '-rm',
+      'sh',
+      '-c',
+      'mount -t tmpfs -o size=192k tmpfs "$SPOOL_DIR" && exec "$@"',
+      'sh',
+    ];
+    const app = start({ SPOOL_DIR: directory, SPOOL_MODE: 'fallback' }, mountTmpfs);
+    app.send('emit 0 6000');
+    app.send('exit');
+    const result = await app.exited;
+    expect(result, result.stderr).toMatchObject({ code: 0, signal: null });
+    expectNoException(result);
+    const report = exitReport(result);
+    expectAccounted(report);
+    const { stats } = report;
+    const dropped = Object.values(stats.dropped).reduce((sum, n) => sum + n, 0);
+    // The disk took what it could; the rest was counted under the reason it failed for.
+    expect(stats.spooled).toBeGreaterThan(0);
+    expect(stats.spool.writeFailures).toBeGreaterThan(0);
+    expect(dropped).toBe(stats.spool.writeFailures);
+    expect(stats.exported).toBe(0);
+    expect(result.stderr).toMatch(/could not be spooled \(disk_full\)/);
+    // nothing was written to the real /tmp: the files went to the app's own tmpfs
+    expect(readdirSync(directory)).toEqual([]);
   });
 });
