@@ -12,6 +12,7 @@ import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import {
   ReporterLogRecordProcessor,
   TransportLogRecordExporter,
+  totalDropped,
   unaccountedRecords,
 } from '@telemetry-reporter/otel';
 import { createHttpTransport } from '@telemetry-reporter/transport-http';
@@ -135,8 +136,15 @@ function reached(condition: EmitterCondition): boolean {
   const stats = processor.stats();
   const spoolEmpty = stats.spooled === 0 && stats.spool?.files === 0;
   switch (condition) {
-    case 'on-disk':
-      return stats.queued === 0 && transport.counts.ownRecordsSent >= emitted;
+    case 'on-disk': {
+      // Every record out of the memory queue and on disk: exported, in flight (written ahead,
+      // in write-ahead mode), or spooled with its write done. Records spooled while the backend
+      // is known down are never sent, so sends alone cannot tell.
+      if (stats.queued !== 0 || stats.spool === undefined || stats.spool.writing !== 0)
+        return false;
+      const settled = stats.exported + totalDropped(stats) + stats.inFlight + stats.spooled;
+      return settled === emitted;
+    }
     case 'spool-empty':
       return spoolEmpty;
     case 'drained':

@@ -74,19 +74,19 @@ export function outageChecks(result: OutageResult): Check[] {
         .join('; '),
     ),
     check(
-      'SIGKILL hit write-ahead batches mid-send, with nothing queued',
+      'SIGKILL hit with nothing queued: every record in flight (written ahead) or on disk',
       killed.length > 0 &&
         killed.every(
           (run) =>
             run.mode === 'write-ahead' &&
             run.exit.signal === 'SIGKILL' &&
             run.snapshot.stats.queued === 0 &&
-            run.snapshot.stats.inFlight > 0,
+            run.snapshot.stats.inFlight + run.snapshot.stats.spooled > 0,
         ),
       killed
         .map(
           (run) =>
-            `${run.name}: in flight ${n(run.snapshot.stats.inFlight)}, queued ${run.snapshot.stats.queued}; left ${leftAfterKill?.leased ?? 0} leased files of a dead pid`,
+            `${run.name}: in flight ${n(run.snapshot.stats.inFlight)}, spooled ${n(run.snapshot.stats.spooled)}, queued ${run.snapshot.stats.queued}; left ${leftAfterKill?.leased ?? 0} leased files of a dead pid`,
         )
         .join('; '),
     ),

@@ -149,6 +149,7 @@ export class SpoolKeeper<Payload> {
     return {
       files: stats.files,
       bytes: stats.bytes,
+      writing: this.#writingRecords(),
       replayed: this.#replayedRecords,
       droppedFromEarlier: this.#rejectedFromEarlier + this.#lostFromEarlier,
       writeFailures: this.#writeFailures,
@@ -415,6 +416,13 @@ export class SpoolKeeper<Payload> {
       earlier += tally.records - tally.ownRecords;
     }
     this.#lostFromEarlier = earlier;
+  }
+
+  /** Records handed to the spool whose write has not ended yet. */
+  #writingRecords(): number {
+    let records = 0;
+    for (const unwritten of this.#unwritten) records += unwritten.count;
+    return records;
   }
 
   #unwrittenRecords(count: number, settle: SettleSpooled): Unwritten {

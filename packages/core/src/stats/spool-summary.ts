@@ -5,6 +5,11 @@ export interface SpoolSummary {
   /** Their size in bytes. */
   readonly bytes: number;
   /**
+   * Spooled records whose batch is still being written: `spooled` minus this is what is safely
+   * on disk (a `kill -9` now would lose these).
+   */
+  readonly writing: number;
+  /**
    * Records replayed from the spool and delivered: of this process's batches (also counted in
    * `exported`) and of earlier processes' batches (counted nowhere else).
    */
