@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { isPermanentError, isRetryableError, type SendContext } from '@telemetry-reporter/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_SOCKETS } from '../src/client/node-http-client.js';
 import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
 import { TestServer } from './helpers/test-server.js';
 
@@ -37,21 +38,22 @@ describe('connections', () => {
     expect(server.connections).toBe(1);
   });
 
-  it('are at most six, however many sends are in flight', async () => {
+  it('are at most MAX_SOCKETS, however many sends are in flight', async () => {
     const http = transport();
-    await Promise.all(Array.from({ length: 20 }, () => http.send('[]', context())));
-    expect(server.requests).toHaveLength(20);
+    const count = MAX_SOCKETS + 20;
+    await Promise.all(Array.from({ length: count }, () => http.send('[]', context())));
+    expect(server.requests).toHaveLength(count);
     expect(server.connections).toBeGreaterThan(1);
-    expect(server.connections).toBeLessThanOrEqual(6);
+    expect(server.connections).toBeLessThanOrEqual(MAX_SOCKETS);
   });
 
   it('a send waiting for one of them is still bound by timeoutMillis and the export signal', async () => {
     server.responder = () => 'hang';
     const http = transport({ timeoutMillis: 500 });
-    const busy = Array.from({ length: 6 }, () =>
+    const busy = Array.from({ length: MAX_SOCKETS }, () =>
       http.send('[]', context()).catch((e: unknown) => e),
     );
-    await expect.poll(() => server.requests.length).toBe(6);
+    await expect.poll(() => server.requests.length).toBe(MAX_SOCKETS);
     const controller = new AbortController();
     const aborted = http.send('[]', context(controller.signal)).catch((e: unknown) => e);
     const timedOut = http.send('[]', context()).catch((e: unknown) => e);
@@ -67,14 +69,14 @@ describe('connections', () => {
   it('shutdown ends sends in flight and sends waiting for a connection alike', async () => {
     server.responder = () => 'hang';
     const http = transport();
-    const sends = Array.from({ length: 8 }, () =>
+    const sends = Array.from({ length: MAX_SOCKETS + 2 }, () =>
       http.send('[]', context()).catch((e: unknown) => e),
     );
-    await expect.poll(() => server.requests.length).toBe(6);
+    await expect.poll(() => server.requests.length).toBe(MAX_SOCKETS);
     await http.shutdown();
     for (const error of await Promise.all(sends)) expect(isPermanentError(error)).toBe(true);
-    await server.socketsClosed(6);
-    expect(server.requests).toHaveLength(6);
+    await server.socketsClosed(MAX_SOCKETS);
+    expect(server.requests).toHaveLength(MAX_SOCKETS);
   });
 
   it('are reused after an error answer too: its body is drained, not cut', async () => {
