@@ -22,6 +22,14 @@ import {
   scratchDirectory,
 } from '../spool/spool-helpers.js';
 
+/**
+ * Waits for a condition on the spool's asynchronous work (files written, replays done): checked
+ * every 10 ms, failing after 10 s, which only a hang reaches, even on a loaded machine.
+ */
+function eventually<T>(check: () => T | Promise<T>): Promise<T> {
+  return vi.waitFor(check, { timeout: 10_000, interval: 10 });
+}
+
 interface Rec {
   id: number;
 }
@@ -142,8 +150,8 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     const { engine, delivery } = setup(backend);
     offer(engine, 0, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(engine.stats().spooled).toBe(10));
-    await vi.waitFor(() => expect(delivery.spoolSummary()?.files).toBe(1));
+    await eventually(() => expect(engine.stats().spooled).toBe(10));
+    await eventually(() => expect(delivery.spoolSummary()?.files).toBe(1));
     expectInvariant(engine.stats());
     expect(totalDropped(engine.stats())).toBe(0);
     const failedId = backend.sent[0]?.batchId;
@@ -155,7 +163,7 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     backend.behaviour = 'ok';
     offer(engine, 10, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(engine.stats().spooled).toBe(0));
+    await eventually(() => expect(engine.stats().spooled).toBe(0));
     const stats = expectInvariant(engine.stats());
     expect(stats.exported).toBe(20);
     expect(delivery.spoolSummary()).toMatchObject({ files: 0, writeFailures: 0 });
@@ -170,18 +178,18 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     const { engine, delivery } = setup(backend);
     offer(engine, 0, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(delivery.spoolSummary()?.files).toBe(1));
+    await eventually(() => expect(delivery.spoolSummary()?.files).toBe(1));
     const probes = backend.sent.length;
     offer(engine, 10, 20);
     await engine.flush();
-    await vi.waitFor(() => expect(delivery.spoolSummary()?.files).toBe(3));
+    await eventually(() => expect(delivery.spoolSummary()?.files).toBe(3));
     expect(expectInvariant(engine.stats())).toMatchObject({ spooled: 30, exported: 0 });
     // the later batches were not sent: only probes of the oldest batch reached the backend
     const laterSends = backend.sent.slice(probes).filter((s) => s.ids[0] !== 0);
     expect(laterSends).toEqual([]);
 
     backend.behaviour = 'ok';
-    await vi.waitFor(() => expect(engine.stats().spooled).toBe(0));
+    await eventually(() => expect(engine.stats().spooled).toBe(0));
     expect(expectInvariant(engine.stats()).exported).toBe(30);
     // oldest first
     expect(backend.sent.filter((s) => s.ok).map((s) => s.ids[0])).toEqual([0, 10, 20]);
@@ -197,7 +205,7 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     const stats = expectInvariant(engine.stats());
     expect(stats.dropped.export_timeout).toBe(0);
     expect(stats.spooled).toBe(25);
-    await vi.waitFor(() => expect(batchFilesIn(dir.path).names).toHaveLength(3));
+    await eventually(() => expect(batchFilesIn(dir.path).names).toHaveLength(3));
   });
 
   it('spills the queue at the shutdown deadline, and the next process on the directory delivers it', async () => {
@@ -205,7 +213,7 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     down.behaviour = 'hang';
     const first = setup(down, { engine: { maxConcurrentExports: 1 } });
     offer(first.engine, 0, 45);
-    await first.engine.shutdown(400);
+    await first.engine.shutdown(2000);
     engines.splice(engines.indexOf(first.engine), 1);
     const stats = expectInvariant(first.engine.stats());
     expect(stats.spooled).toBe(45);
@@ -214,7 +222,7 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
 
     const up = new Backend();
     const second = setup(up);
-    await vi.waitFor(() => expect(second.delivery.spoolSummary()?.replayed).toBe(45));
+    await eventually(() => expect(second.delivery.spoolSummary()?.replayed).toBe(45));
     expect(up.delivered()).toEqual(ids(0, 45));
     expect(batchFilesIn(dir.path).names).toEqual([]);
     // The earlier process's records are not this one's: they appear in the spool summary only.
@@ -252,7 +260,7 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
 
     // The writes that end after all leave batches the next process replays (counted there).
     openDisk();
-    await vi.waitFor(() => expect(batchFilesIn(dir.path).names.length).toBeGreaterThanOrEqual(2));
+    await eventually(() => expect(batchFilesIn(dir.path).names.length).toBeGreaterThanOrEqual(2));
     expect(expectInvariant(engine.stats()).dropped.shutdown_timeout).toBe(45);
   });
 
@@ -262,7 +270,7 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     const { engine } = setup(backend);
     offer(engine, 0, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(engine.stats().spooled).toBe(10));
+    await eventually(() => expect(engine.stats().spooled).toBe(10));
     // The backend is up, but refuses the spooled batch for good.
     backend.behaviour = 'ok';
     const refused = backend.sent[0]?.batchId;
@@ -271,7 +279,7 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     };
     offer(engine, 10, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(engine.stats().spooled).toBe(0));
+    await eventually(() => expect(engine.stats().spooled).toBe(0));
     const stats = expectInvariant(engine.stats());
     expect(stats.exported).toBe(10);
     expect(stats.dropped.rejected).toBe(10);
@@ -289,7 +297,7 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     const { engine, delivery } = setup(backend, { spool });
     offer(engine, 0, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(engine.stats().dropped.retries_exhausted).toBe(10));
+    await eventually(() => expect(engine.stats().dropped.retries_exhausted).toBe(10));
     expect(expectInvariant(engine.stats()).spooled).toBe(0);
     expect(delivery.spoolSummary()?.writeFailures).toBe(10);
   });
@@ -302,10 +310,10 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
     const { engine } = setup(backend, { spool });
     offer(engine, 0, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(batchFilesIn(dir.path).names).toHaveLength(1));
+    await eventually(() => expect(batchFilesIn(dir.path).names).toHaveLength(1));
     offer(engine, 10, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(engine.stats().dropped.spool_full).toBe(10));
+    await eventually(() => expect(engine.stats().dropped.spool_full).toBe(10));
     expect(expectInvariant(engine.stats()).spooled).toBe(10);
   });
 
@@ -364,7 +372,7 @@ describe('TransportDelivery with a spool (write-ahead mode)', () => {
     offer(engine, 0, 20);
     await engine.flush();
     expect(filesDuringSend).toEqual([1, 1]);
-    await vi.waitFor(() => expect(batchFilesIn(dir.path).names).toEqual([]));
+    await eventually(() => expect(batchFilesIn(dir.path).names).toEqual([]));
     expect(expectInvariant(engine.stats())).toMatchObject({ exported: 20, spooled: 0 });
     expect(delivery.spoolSummary()?.replayed).toBe(0);
   });
@@ -375,16 +383,16 @@ describe('TransportDelivery with a spool (write-ahead mode)', () => {
     const { engine } = setup(backend, { mode: 'write-ahead' });
     offer(engine, 0, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(engine.stats().spooled).toBe(10));
+    await eventually(() => expect(engine.stats().spooled).toBe(10));
     // Released, not written again: one file, back under its ready name.
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(batchFilesIn(dir.path).names).toEqual([expect.stringMatching(/\.batch$/)]),
     );
 
     backend.behaviour = 'ok';
     offer(engine, 10, 10);
     await engine.flush();
-    await vi.waitFor(() => expect(engine.stats().spooled).toBe(0));
+    await eventually(() => expect(engine.stats().spooled).toBe(0));
     expect(backend.delivered()).toEqual(ids(0, 20));
     expect(expectInvariant(engine.stats()).exported).toBe(20);
   });
@@ -433,7 +441,7 @@ describe('TransportDelivery with a spool (write-ahead mode)', () => {
       encoder: createJsonEncoder<Rec>(),
       spool: createFileSpool({ directory: dir.path, fsync: false }),
     });
-    await vi.waitFor(() => expect(next.spoolSummary()?.replayed).toBe(onDisk));
+    await eventually(() => expect(next.spoolSummary()?.replayed).toBe(onDisk));
     await next.shutdown();
     // each record at most once: none spooled twice under two keys
     const replayed = up.sent.flatMap((s) => s.ids);

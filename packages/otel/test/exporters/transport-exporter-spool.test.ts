@@ -20,6 +20,14 @@ import {
 } from '../../src/index.js';
 import { MemoryTransport } from '../helpers/memory-transport.js';
 
+/**
+ * Waits for a condition on the spool's asynchronous work (files written, replays done): checked
+ * every 10 ms, failing after 10 s, which only a hang reaches, even on a loaded machine.
+ */
+function eventually<T>(check: () => T | Promise<T>): Promise<T> {
+  return vi.waitFor(check, { timeout: 10_000, interval: 10 });
+}
+
 // The transport exporters with a spool: what the processor counts (`spooled`, `stats().spool`),
 // the shutdown spill, the environment variables, the standard export() path and self-metrics.
 // Real files in a temporary directory; waits are on the observed state, never on the clock.
@@ -68,13 +76,13 @@ describe('ReporterLogRecordProcessor over a TransportLogRecordExporter with a sp
     for (let i = 0; i < 10; i++) logger.emit({ body: `r${i}` });
     await provider.forceFlush();
     expect(expectInvariant(processor.stats())).toMatchObject({ spooled: 10, exported: 0 });
-    await vi.waitFor(() => expect(processor.stats().spool?.files).toBe(1));
+    await eventually(() => expect(processor.stats().spool?.files).toBe(1));
     expect(processor.stats().spool?.bytes).toBeGreaterThan(0);
 
     transport.up = true;
     for (let i = 10; i < 15; i++) logger.emit({ body: `r${i}` });
     await provider.forceFlush();
-    await vi.waitFor(() => expect(processor.stats().spooled).toBe(0));
+    await eventually(() => expect(processor.stats().spooled).toBe(0));
     expect(expectInvariant(processor.stats())).toMatchObject({
       received: 15,
       exported: 15,
@@ -99,7 +107,7 @@ describe('ReporterLogRecordProcessor over a TransportLogRecordExporter with a sp
       exporter,
       maxExportBatchSize: 10,
       maxConcurrentExports: 1,
-      shutdownTimeoutMillis: 400,
+      shutdownTimeoutMillis: 2000, // the spill keeps 500 ms of it, ample even on a loaded machine
     });
     const provider = new LoggerProvider({ processors: [processor] });
     const logger = provider.getLogger('spool');
@@ -119,11 +127,11 @@ describe('ReporterLogRecordProcessor over a TransportLogRecordExporter with a sp
     });
     logger.emit({ body: 'once' });
     await provider.forceFlush();
-    await vi.waitFor(() => expect(processor.stats().spool?.files).toBe(1));
+    await eventually(() => expect(processor.stats().spool?.files).toBe(1));
     transport.up = true;
     logger.emit({ body: 'twice' });
     await provider.forceFlush();
-    await vi.waitFor(() => expect(processor.stats().spooled).toBe(0));
+    await eventually(() => expect(processor.stats().spooled).toBe(0));
     // two attempts, then the probe's replay; the later batch went to the spool unsent, and
     // out after it
     const first = transport.ids[0];
@@ -155,7 +163,7 @@ describe('TELEMETRY_REPORTER_SPOOL_*', () => {
     expect(existsSync(join(directory, 'logs'))).toBe(true);
     expect(transport.attempts[0]?.context.batchId).toMatch(/^[0-9a-f]{32}$/);
     // deleted once delivered
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(processor.stats().spool).toMatchObject({ files: 0, writeFailures: 0 }),
     );
     const result = await new Promise<ExportResultLike>((resolve) =>
@@ -218,12 +226,12 @@ describe("a spooling exporter through the standard export() (the SDK's own proce
     );
     expect(result.code).toBe(1);
     expect(result.error?.message).toMatch(/spooled for a later replay: 1/);
-    await vi.waitFor(async () =>
+    await eventually(async () =>
       expect((await readdir(directory)).filter((n) => n.endsWith('.batch'))).toHaveLength(1),
     );
     transport.up = true;
     // the spool's probe finds the backend back and replays the batch
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       expect(transport.records()).toHaveLength(1);
       expect((await readdir(directory)).filter((n) => n.endsWith('.batch'))).toEqual([]);
     });
@@ -272,7 +280,7 @@ describe('self-metrics with a spool', () => {
     const logger = provider.getLogger('metrics');
     for (let i = 0; i < 4; i++) logger.emit({ body: i });
     await provider.forceFlush();
-    await vi.waitFor(() => expect(processor.stats().spool?.files).toBe(1));
+    await eventually(() => expect(processor.stats().spool?.files).toBe(1));
 
     const sum = async (name: string, errorType?: string): Promise<number> => {
       const { resourceMetrics } = await reader.collect();
@@ -298,8 +306,8 @@ describe('self-metrics with a spool', () => {
     transport.up = true;
     logger.emit({ body: 'up' });
     await provider.forceFlush();
-    await vi.waitFor(() => expect(processor.stats().spooled).toBe(0));
-    await vi.waitFor(async () => expect(await sum('otel.sdk.processor.log.processed')).toBe(5));
+    await eventually(() => expect(processor.stats().spooled).toBe(0));
+    await eventually(async () => expect(await sum('otel.sdk.processor.log.processed')).toBe(5));
     expect(await sum('otel.sdk.exporter.log.exported')).toBe(5);
     expect(await sum('telemetry_reporter.spool.log.records')).toBe(0);
   });
