@@ -211,4 +211,27 @@ describe.each(FORMATS)('OTLP %s requests bounded by maxBytes', (format) => {
     expect(sliced.consumed).toBe(whole.consumed);
     expect(sliced.payload).toEqual(whole.payload);
   });
+
+  it('builds concurrent payloads apart, and a builder used after finish() touches no other', () => {
+    const first = makeLogRecords(40);
+    const second = makeLogRecords(25).map((record) => body(record, 'second batch'));
+    // Two builders at once (two exports in flight) interleave their slices.
+    const a = encoder.begin();
+    const b = encoder.begin();
+    for (let at = 0; at < 40; at += 5) {
+      a.add(first, at, at + 5);
+      if (at < 25) b.add(second, at, at + 5);
+    }
+    const fromA = a.finish();
+    // `a` gave its writer back; the next builder reuses it while `a` is called again by mistake.
+    const c = encoder.begin();
+    expect(a.add(first, 0, 10)).toBe(0);
+    expect(a.finish()).toMatchObject({ payload: undefined, recordCount: 0, failedCount: 0 });
+    c.add(first, 0, 10);
+    const fromB = b.finish();
+    const fromC = c.finish();
+    sameAs(fromA.payload, first);
+    sameAs(fromB.payload, second);
+    sameAs(fromC.payload, first.slice(0, 10));
+  });
 });

@@ -27,6 +27,12 @@ export const OTLP_CONTENT_TYPES: Readonly<Record<OtlpFormat, OtlpContentType>> =
   json: 'application/json',
 });
 
+/**
+ * Idle writers an encoder keeps for reuse: one per export in flight, up to the most concurrent
+ * exports a processor is usually given. Each keeps its buffer (at most 8 MiB; see byte-sink.ts).
+ */
+const IDLE_WRITERS = 4;
+
 type WriterFactories<Item> = Readonly<Record<OtlpFormat, () => OtlpRequestWriter<Item>>>;
 
 const assembleLogsJson = jsonAssembler(['resourceLogs', 'scopeLogs', 'logRecords']);
@@ -100,15 +106,21 @@ function createEncoder<Item extends GroupedRecord>(
     throw new TypeError(`format must be one of 'protobuf', 'json', got ${describeValue(format)}`);
   }
   const createWriter = writers[format] as () => RequestWriter<Item>;
-  // One writer, and its buffer, serves every encode(); a call made while it is busy (from a
-  // getter of a record being encoded) gets a writer of its own.
-  let idle: RequestWriter<Item> | undefined;
+  // Writers, and their buffers, are reused: allocating a fresh buffer per batch (and growing it
+  // to the payload's size) made the garbage collector the largest cost of exporting OTLP/JSON.
+  // A writer is taken for one encode() or one builder and given back when it finishes; a call
+  // made while every writer is busy (concurrent exports, or an encode from a getter of a record
+  // being encoded) gets a new one.
+  const idle: RequestWriter<Item>[] = [];
+  const take = (): RequestWriter<Item> => idle.pop() ?? createWriter();
+  const giveBack = (writer: RequestWriter<Item>): void => {
+    if (idle.length < IDLE_WRITERS) idle.push(writer);
+  };
   const encode = (
     items: readonly Item[],
     encodeOptions?: EncodeOptions,
   ): EncodedBatch<Uint8Array> => {
-    const writer = idle ?? createWriter();
-    idle = undefined;
+    const writer = take();
     try {
       writer.limit(encodeOptions?.maxBytes ?? Number.POSITIVE_INFINITY);
       writer.add(items, 0, items.length);
@@ -127,16 +139,29 @@ function createEncoder<Item extends GroupedRecord>(
             firstError: error,
           };
     } finally {
-      idle = writer;
+      giveBack(writer);
     }
   };
   // A payload built in slices, for the delivery to spread one batch over turns of the event loop.
   const begin = (encodeOptions?: EncodeOptions): PayloadBuilder<Item, Uint8Array> => {
-    const writer = createWriter();
+    let writer: RequestWriter<Item> | undefined = take();
     writer.limit(encodeOptions?.maxBytes ?? Number.POSITIVE_INFINITY);
     return {
-      add: (items, from, to) => writer.add(items, from, to),
-      finish: () => writer.finish(),
+      // After finish() the writer belongs to someone else: a late add takes nothing.
+      add: (items, from, to) => (writer === undefined ? from : writer.add(items, from, to)),
+      finish: () => {
+        if (writer === undefined) return { payload: undefined, recordCount: 0, failedCount: 0 };
+        const finished = writer;
+        writer = undefined;
+        try {
+          return finished.finish();
+        } catch (error) {
+          finished.reset();
+          throw error;
+        } finally {
+          giveBack(finished);
+        }
+      },
     };
   };
   return Object.freeze({
