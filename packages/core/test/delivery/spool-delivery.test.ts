@@ -30,6 +30,9 @@ function eventually<T>(check: () => T | Promise<T>): Promise<T> {
   return vi.waitFor(check, { timeout: 10_000, interval: 10 });
 }
 
+/** A test's bound: room for the waits above (a test may wait twice), beyond vitest's 5 s. */
+const SPOOL_TEST = { timeout: 30_000 };
+
 interface Rec {
   id: number;
 }
@@ -143,7 +146,7 @@ function ids(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => from + i);
 }
 
-describe('TransportDelivery with a spool (fallback mode)', () => {
+describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
   it('spools a batch whose retries ran out, and replays it with the same id once a send succeeds', async () => {
     const backend = new Backend();
     backend.behaviour = 'fail';
@@ -359,7 +362,7 @@ describe('TransportDelivery with a spool (fallback mode)', () => {
   });
 });
 
-describe('TransportDelivery with a spool (write-ahead mode)', () => {
+describe('TransportDelivery with a spool (write-ahead mode)', SPOOL_TEST, () => {
   it('holds each batch on disk while it is sent and deletes it once delivered', async () => {
     const backend = new Backend();
     const filesDuringSend: number[] = [];
