@@ -18,10 +18,17 @@ export default defineProject({
   ...sourceResolution,
   resolve: {
     ...sourceResolution.resolve,
-    alias: {
-      '#sdk': `@telemetry-reporter-internal/otel-sdk-${line}`,
-      '@opentelemetry/otlp-transformer': transformer,
-    },
+    alias: [
+      { find: '#sdk', replacement: `@telemetry-reporter-internal/otel-sdk-${line}` },
+      { find: '@opentelemetry/otlp-transformer', replacement: transformer },
+      // A worker thread cannot load the TypeScript sources: the HTTP worker comes from the build.
+      {
+        find: /^\.\/worker-entry-url\.js$/,
+        replacement: fileURLToPath(
+          new URL('./test/helpers/built-worker-entry.ts', import.meta.url),
+        ),
+      },
+    ],
   },
   test: {
     name: line === '3' ? 'transport-http (SDK 3)' : 'transport-http',

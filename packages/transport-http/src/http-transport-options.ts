@@ -6,6 +6,7 @@ import type {
   HttpCompression,
   HttpHeaders,
   HttpMethod,
+  HttpThread,
   HttpTransportOptions,
 } from './types.js';
 import { VERSION } from './version.js';
@@ -16,15 +17,18 @@ export const HTTP_TRANSPORT_DEFAULTS: Readonly<{
   compression: HttpCompression;
   timeoutMillis: number;
   userAgent: string;
+  thread: HttpThread;
 }> = Object.freeze({
   method: 'POST',
   compression: 'none',
+  thread: 'main',
   timeoutMillis: 10_000,
   userAgent: `telemetry-reporter/${VERSION}`,
 });
 
 const METHODS: readonly HttpMethod[] = ['POST', 'PUT', 'PATCH'];
 const COMPRESSIONS: readonly HttpCompression[] = ['gzip', 'none'];
+const THREADS: readonly HttpThread[] = ['main', 'worker'];
 
 /** A function that returns headers for each attempt. */
 export type HeadersFunction = () => HttpHeaders | Promise<HttpHeaders>;
@@ -48,6 +52,7 @@ export interface ResolvedHttpTransportOptions {
   readonly userAgent: string;
   /** The `fetch` to send with; `undefined`: `node:http` / `node:https`. */
   readonly fetch: FetchFunction | undefined;
+  readonly thread: HttpThread;
 }
 
 /**
@@ -87,6 +92,16 @@ export function resolveHttpTransportOptions(
   if (fetch !== undefined && typeof fetch !== 'function') {
     throw new TypeError(`fetch must be a function, got ${describeValue(fetch)}`);
   }
+  const thread = oneOf(
+    'thread',
+    orDefault(options.thread, HTTP_TRANSPORT_DEFAULTS.thread),
+    THREADS,
+  );
+  if (thread === 'worker' && fetch !== undefined) {
+    throw new TypeError(
+      "thread 'worker' sends with node:http in a worker thread and cannot use the fetch option; leave out one of them",
+    );
+  }
   return Object.freeze({
     url: url.href,
     redactedUrl,
@@ -113,6 +128,7 @@ export function resolveHttpTransportOptions(
       orDefault(options.userAgent, HTTP_TRANSPORT_DEFAULTS.userAgent),
     ),
     fetch: fetch as FetchFunction | undefined,
+    thread,
   });
 }
 

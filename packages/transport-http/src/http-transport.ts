@@ -10,6 +10,7 @@ import { FetchClient } from './client/fetch-client.js';
 import type { HttpClient, IncomingResponse } from './client/http-client.js';
 import { NodeHttpClient } from './client/node-http-client.js';
 import { bodyExcerpt } from './client/response-body.js';
+import { WorkerHttpClient } from './client/worker-http-client.js';
 import { HttpRequestError, type HttpRequestErrorDetails } from './http-request-error.js';
 import {
   type HeadersFunction,
@@ -36,10 +37,10 @@ const STATUS_TEXT_CHARS = 128;
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const resolved = resolveHttpTransportOptions(options);
-  const client =
-    resolved.fetch === undefined
-      ? new NodeHttpClient(resolved.url)
-      : new FetchClient(resolved.fetch);
+  let client: HttpClient;
+  if (resolved.fetch !== undefined) client = new FetchClient(resolved.fetch);
+  else if (resolved.thread === 'worker') client = new WorkerHttpClient(resolved.url);
+  else client = new NodeHttpClient(resolved.url);
   return new ClassifyingHttpTransport(resolved, client);
 }
 

@@ -14,6 +14,7 @@ export type {
   HttpHeaders,
   HttpMethod,
   HttpPayload,
+  HttpThread,
   HttpTransport,
   HttpTransportOptions,
 } from './types.js';

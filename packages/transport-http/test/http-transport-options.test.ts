@@ -18,6 +18,7 @@ describe('createHttpTransport options', () => {
       compression: 'none',
       timeoutMillis: 10_000,
       userAgent: expect.stringMatching(/^telemetry-reporter\/\d+\.\d+\.\d+/),
+      thread: 'main',
     });
     expect(Object.isFrozen(HTTP_TRANSPORT_DEFAULTS)).toBe(true);
   });
@@ -56,6 +57,11 @@ describe('createHttpTransport options', () => {
       "userAgent must be a non-empty string of Latin-1 characters without CR, LF or NUL, got 'a\nb'",
     ],
     [{ url, fetch: 'fetch' }, "fetch must be a function, got 'fetch'"],
+    [{ url, thread: 'fiber' }, "thread must be one of 'main', 'worker', got 'fiber'"],
+    [
+      { url, thread: 'worker', fetch: globalThis.fetch },
+      "thread 'worker' sends with node:http in a worker thread and cannot use the fetch option; leave out one of them",
+    ],
     [
       { url, headers: ['authorization', 'x'] },
       'headers must be an object of header names to string values, or a function returning one, got an array',

@@ -9,12 +9,11 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createHttpTransport,
-  type FetchFunction,
   HttpRequestError,
   type HttpTransportOptions,
   VERSION,
 } from '../src/index.js';
-import { CLIENTS } from './helpers/clients.js';
+import { CLIENTS, type ClientOptions, withClient } from './helpers/clients.js';
 import { refusedUrl, TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
@@ -32,10 +31,10 @@ function context(signal: AbortSignal = new AbortController().signal): SendContex
   return { signal, attempt: 1, recordCount: 1 };
 }
 
-let client: FetchFunction | undefined;
+let client: ClientOptions = {};
 
 function transport(options: Partial<HttpTransportOptions> = {}) {
-  return createHttpTransport({ url: server.url(), fetch: client, ...options });
+  return createHttpTransport(withClient(client, { url: server.url(), ...options }));
 }
 
 /** The rejection of `promise`; fails the test when it resolves. */
@@ -53,9 +52,9 @@ function httpCause(error: Error): HttpRequestError {
   return error.cause as HttpRequestError;
 }
 
-describe.each(CLIENTS)('over %s', (_name, fetch) => {
+describe.each(CLIENTS)('over %s', (_name, clientOptions) => {
   beforeEach(() => {
-    client = fetch;
+    client = clientOptions;
   });
 
   describe('a 2xx answer', () => {
@@ -233,9 +232,7 @@ describe.each(CLIENTS)('over %s', (_name, fetch) => {
   describe('no answer', () => {
     it('a refused connection is retryable and names the code', async () => {
       const url = await refusedUrl();
-      const error = await rejection(
-        createHttpTransport({ url, fetch: client }).send('[]', context()),
-      );
+      const error = await rejection(createHttpTransport({ url, ...client }).send('[]', context()));
       expect(isRetryableError(error)).toBe(true);
       expect(error.message).toContain('ECONNREFUSED');
       expect(httpCause(error)).toMatchObject({

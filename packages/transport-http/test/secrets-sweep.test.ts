@@ -13,7 +13,7 @@ import {
   type FetchFunction,
   type HttpTransportOptions,
 } from '../src/index.js';
-import { CLIENTS } from './helpers/clients.js';
+import { CLIENTS, withClient } from './helpers/clients.js';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { makeLogRecords } from './helpers/sdk-records.js';
 import { exposed, leakedFragments } from './helpers/secret-leaks.js';
@@ -227,23 +227,24 @@ const FAULTS: readonly Fault[] = [
 const HANG_GUARD = { timeout: 30_000 };
 
 describe.each(
-  CLIENTS.flatMap(([name, fetch]) => [
-    [`static headers over ${name}`, false, fetch] as const,
-    [`a headers function over ${name}`, true, fetch] as const,
+  CLIENTS.flatMap(([name, client]) => [
+    [`static headers over ${name}`, false, client] as const,
+    [`a headers function over ${name}`, true, client] as const,
   ]),
-)('with %s', HANG_GUARD, (_, rotating, fetch) => {
+)('with %s', HANG_GUARD, (_, rotating, client) => {
   it.each(FAULTS)(
     '$name: no error, diag line, stats object or result holds a secret',
     async (fault) => {
       const base = fault.responder === undefined ? await refusedUrl() : server.url();
       if (fault.responder !== undefined) server.responder = fault.responder;
       const headers = { authorization: TOKEN, 'x-api-key': API_KEY };
-      const http = createHttpTransport({
-        url: secretUrl(base),
-        headers: rotating ? () => ({ ...headers, 'x-rotated': ROTATED }) : headers,
-        fetch,
-        ...fault.transport,
-      });
+      const http = createHttpTransport(
+        withClient(client, {
+          url: secretUrl(base),
+          headers: rotating ? () => ({ ...headers, 'x-rotated': ROTATED }) : headers,
+          ...fault.transport,
+        }),
+      );
       const transport = new SweptTransport(http);
       const { processor, provider, emit } = logPipeline({
         transport,

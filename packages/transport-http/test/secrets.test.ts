@@ -7,12 +7,8 @@ import {
 } from '@telemetry-reporter/core';
 import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createHttpTransport,
-  type FetchFunction,
-  type HttpTransportOptions,
-} from '../src/index.js';
-import { CLIENTS } from './helpers/clients.js';
+import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
+import { CLIENTS, type ClientOptions, withClient } from './helpers/clients.js';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { exposed, leakedFragments, trailingStartOf } from './helpers/secret-leaks.js';
 import { type Reply, refusedUrl, TestServer } from './helpers/test-server.js';
@@ -190,15 +186,14 @@ const ECHOES: readonly Echo[] = [
   },
 ];
 
-let client: FetchFunction | undefined;
+let client: ClientOptions = {};
 
 /** A transport over the client under test; an explicit `fetch` option wins. */
-const create = (options: HttpTransportOptions) =>
-  createHttpTransport({ fetch: client, ...options });
+const create = (options: HttpTransportOptions) => createHttpTransport(withClient(client, options));
 
-describe.each(CLIENTS)('over %s', (_name, fetch) => {
+describe.each(CLIENTS)('over %s', (_name, clientOptions) => {
   beforeEach(() => {
-    client = fetch;
+    client = clientOptions;
   });
 
   describe('a refused request', () => {

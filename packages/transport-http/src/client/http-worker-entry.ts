@@ -1,0 +1,63 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { describeNetworkFailure } from '../internal/network-error.js';
+import { NodeHttpClient } from './node-http-client.js';
+import type { FromHttpWorker, HttpWorkerData, ToHttpWorker } from './worker-messages.js';
+import { RESPONSE_BODY_BYTES, RESPONSE_HEADERS } from './worker-messages.js';
+
+// The HTTP worker thread: the same node:http client as the main thread's, so the socket writes,
+// the HTTP parsing and the connection pool cost the application's event loop nothing.
+
+const port = parentPort;
+if (port === null) throw new Error('http-worker-entry runs only as a worker thread');
+const client = new NodeHttpClient((workerData as HttpWorkerData).url);
+const inFlight = new Map<number, AbortController>();
+
+port.on('message', (message: ToHttpWorker) => {
+  if (message.type === 'abort') {
+    inFlight.get(message.id)?.abort();
+    return;
+  }
+  const { id } = message;
+  const controller = new AbortController();
+  inFlight.set(id, controller);
+  exchange(message, controller.signal).then(
+    (reply) => {
+      inFlight.delete(id);
+      port.postMessage(reply);
+    },
+    (error: unknown) => {
+      inFlight.delete(id);
+      const failure = describeNetworkFailure(error);
+      const reply: FromHttpWorker = { type: 'failure', id, ...failure };
+      port.postMessage(reply);
+    },
+  );
+});
+
+async function exchange(
+  message: Extract<ToHttpWorker, { type: 'request' }>,
+  signal: AbortSignal,
+): Promise<FromHttpWorker> {
+  const response = await client.request({
+    url: message.url,
+    method: message.method,
+    headers: message.headers,
+    body: message.body,
+    signal,
+  });
+  const { bytes, truncated } = await response.read(RESPONSE_BODY_BYTES);
+  const headers: Record<string, string> = {};
+  for (const name of RESPONSE_HEADERS) {
+    const value = response.header(name);
+    if (value !== undefined) headers[name] = value;
+  }
+  return {
+    type: 'response',
+    id: message.id,
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+    body: bytes,
+    truncated,
+  };
+}

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WorkerHttpClient } from '../src/client/worker-http-client.js';
+import { TestServer } from './helpers/test-server.js';
+
+// What sending from a worker thread (thread: 'worker') adds to the behaviour every client shares
+// (http-transport.test.ts runs that over the worker too): a worker that dies fails its requests
+// as network errors and is replaced, and the process lives exactly as long as a request is in
+// flight.
+
+let server: TestServer;
+let scratch: string;
+
+beforeEach(async () => {
+  server = await TestServer.start();
+  scratch = mkdtempSync(join(tmpdir(), 'tr-http-worker-'));
+});
+
+afterEach(async () => {
+  await server.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A worker script that exits with `code` at its first message, counting its starts in a file. */
+function dyingWorker(code: number): URL {
+  const file = join(scratch, 'dying-worker.mjs');
+  writeFileSync(
+    file,
+    `import { appendFileSync } from 'node:fs';
+     import { parentPort } from 'node:worker_threads';
+     appendFileSync(${JSON.stringify(join(scratch, 'starts'))}, 'x');
+     parentPort.on('message', () => process.exit(${code}));`,
+  );
+  return pathToFileURL(file);
+}
+
+describe('a worker thread that dies', () => {
+  it('fails its requests as network errors, and is replaced at the next request', async () => {
+    const client = new WorkerHttpClient(server.url(), dyingWorker(7));
+    const request = {
+      url: server.url(),
+      method: 'POST' as const,
+      headers: {},
+      body: '[]',
+      signal: new AbortController().signal,
+    };
+    await expect(client.request(request)).rejects.toThrow(
+      'the HTTP worker thread exited with code 7',
+    );
+    await expect(client.request(request)).rejects.toThrow(
+      'the HTTP worker thread exited with code 7',
+    );
+    expect(readFileSync(join(scratch, 'starts'), 'utf8')).toBe('xx');
+    client.close();
+  });
+});
+
+describe('the process', () => {
+  it('is kept alive by a request in flight, and not by the idle worker once it is answered', async () => {
+    // The server answers after 400 ms; the child does nothing else. Unreferenced during the
+    // request, the worker would let the child exit before the answer; referenced after it, it
+    // would keep the child alive for ever.
+    const late = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => setTimeout(() => response.writeHead(204).end(), 400));
+    });
+    late.listen(0, '127.0.0.1');
+    await once(late, 'listening');
+    const url = `http://127.0.0.1:${(late.address() as AddressInfo).port}/v1/logs`;
+    const script = `
+      import { createHttpTransport } from '@telemetry-reporter/transport-http';
+      const transport = createHttpTransport({ url: ${JSON.stringify(url)}, thread: 'worker' });
+      transport.send('[]', { signal: new AbortController().signal, attempt: 1, recordCount: 1 })
+        .then(() => console.log('delivered'), (error) => console.log('failed', error.message));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(output.trim()).toBe('delivered');
+    expect(code).toBe(0);
+    late.close();
+  });
+});
