@@ -10,7 +10,7 @@ import {
   TransportSpanExporter,
   totalDropped,
 } from '@telemetry-reporter/otel';
-import { createHttpTransport } from '@telemetry-reporter/transport-http';
+import { createHttpTransport, type HttpThread } from '@telemetry-reporter/transport-http';
 import {
   createOtlpLogsEncoder,
   createOtlpSpansEncoder,
@@ -39,6 +39,7 @@ export const PIPELINE_IDS = [
   'builtin',
   'ours-official',
   'ours-transport',
+  'ours-transport-worker',
   'ours-transport-mce4',
   'builtin-2048',
   'ours-transport-2048',
@@ -57,6 +58,8 @@ export interface PipelineSpec {
   /** `maxExportBatchSize`; `maxQueueSize` is {@link QUEUE_BATCHES} times it. */
   readonly batch: number;
   readonly maxConcurrentExports: number;
+  /** Where our HTTP transport sends from (`createHttpTransport`'s `thread`). */
+  readonly thread?: HttpThread;
   /** The built-in pipeline of the same batch size: the denominator of this one's ratio. */
   readonly baseline?: PipelineId;
 }
@@ -83,6 +86,14 @@ export const PIPELINES: Readonly<Record<PipelineId, PipelineSpec>> = Object.free
     family: 'ours',
     batch: 512,
     maxConcurrentExports: 1,
+    baseline: 'builtin',
+  },
+  'ours-transport-worker': {
+    id: 'ours-transport-worker',
+    family: 'ours',
+    batch: 512,
+    maxConcurrentExports: 1,
+    thread: 'worker',
     baseline: 'builtin',
   },
   'ours-transport-mce4': {
@@ -126,6 +137,8 @@ export function pipelineTitle(id: PipelineId, signal: OtlpSignal): string {
       return `ours: ${ours} + official ${official}`;
     case 'ours-transport':
       return `ours: ${ours} + ${transport}`;
+    case 'ours-transport-worker':
+      return `ours + our transport exporter, \`thread: 'worker'\``;
     case 'ours-transport-mce4':
       return `ours + our transport exporter, \`maxConcurrentExports: 4\``;
     case 'builtin-2048':
@@ -244,7 +257,11 @@ export function createLogPipeline(spec: PipelineSpec, context: PipelineContext):
       const encoder = createOtlpLogsEncoder({ format: context.format });
       exporter = new TransportLogRecordExporter({
         encoder,
-        transport: createHttpTransport({ url, contentType: encoder.contentType }),
+        transport: createHttpTransport({
+          url,
+          contentType: encoder.contentType,
+          thread: spec.thread ?? 'main',
+        }),
       });
     }
     ours = new ReporterLogRecordProcessor({
@@ -283,7 +300,11 @@ export function createSpanPipeline(spec: PipelineSpec, context: PipelineContext)
       const encoder = createOtlpSpansEncoder({ format: context.format });
       exporter = new TransportSpanExporter({
         encoder,
-        transport: createHttpTransport({ url, contentType: encoder.contentType }),
+        transport: createHttpTransport({
+          url,
+          contentType: encoder.contentType,
+          thread: spec.thread ?? 'main',
+        }),
       });
     }
     ours = new ReporterSpanProcessor({

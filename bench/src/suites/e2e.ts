@@ -246,6 +246,7 @@ function summarise(
   const floorMicros = median(floorCpu);
   for (const format of formats) {
     const ours = keyOf(format, 'ours-transport');
+    const oursWorker = keyOf(format, 'ours-transport-worker');
     const builtin = keyOf(format, 'builtin');
     const ours2048 = keyOf(format, 'ours-transport-2048');
     const builtin2048 = keyOf(format, 'builtin-2048');
@@ -285,6 +286,35 @@ function summarise(
           },
         },
         { ours: exportRounds(ours), builtin: exportRounds(builtin) },
+      ),
+      compare(
+        {
+          id: `e2e.${signal}.${format}.export.worker`,
+          suite: SUITE,
+          title: `${base}: export-side CPU per record, HTTP sent from a worker thread (\`thread: 'worker'\`), batch 512`,
+          unit: 'µs/record',
+          better: 'lower',
+          target: ratioTarget('<=', 0.25),
+          detail: {
+            'ours, whole pipeline (µs/record)': Number(
+              median(runsOf(oursWorker).map(perRecord)).toFixed(2),
+            ),
+            'CPU clock': CPU_CLOCK_LABEL,
+          },
+        },
+        { ours: exportRounds(oursWorker), builtin: exportRounds(builtin) },
+      ),
+      compare(
+        {
+          id: `e2e.${signal}.${format}.block.worker`,
+          suite: SUITE,
+          title: `${base}: longest block, HTTP sent from a worker thread, batch 512`,
+          unit: 'ms',
+          better: 'lower',
+          target: absoluteTarget('<=', 0.3, 'ms'),
+          detail: blockDetail(oursWorker, builtin),
+        },
+        pick(oursWorker, builtin, blockOf),
       ),
       compare(
         {

@@ -1,5 +1,6 @@
 // What one export request costs the exporting process, by HTTP client: createHttpTransport over
-// node:http (the default) and over the `fetch` option (Node's global fetch, the transport's
+// node:http (the default), over node:http in a worker thread (thread: 'worker'), and over the
+// `fetch` option (Node's global fetch, the transport's
 // client before 0.2), and, for reference, bare `http.request` with a keep-alive agent and bare
 // `fetch` with nothing of the transport around them.
 //
@@ -90,6 +91,13 @@ async function main() {
       make: (compression) =>
         transportSender(
           createHttpTransport({ url, contentType: encoder.contentType, compression }),
+        ),
+    },
+    {
+      name: "transport over node:http, thread: 'worker'",
+      make: (compression) =>
+        transportSender(
+          createHttpTransport({ url, contentType: encoder.contentType, compression, thread: 'worker' }),
         ),
     },
     {

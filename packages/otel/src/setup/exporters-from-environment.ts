@@ -1,4 +1,4 @@
-import { type Environment, withEnvironment } from '../environment/env-config.js';
+import { type Environment, oneOfWords, withEnvironment } from '../environment/env-config.js';
 import { otlpSettings, parseHeaders } from '../environment/otlp-env.js';
 import { TransportLogRecordExporter } from '../exporters/transport-log-record-exporter.js';
 import { TransportSpanExporter } from '../exporters/transport-span-exporter.js';
@@ -24,6 +24,9 @@ export interface SignalExporters {
   readonly spans: SpanExporterLike | undefined;
 }
 
+/** `TELEMETRY_REPORTER_HTTP_THREAD`: where the HTTP transport sends from (its `thread` option). */
+const HTTP_THREADS = ['main', 'worker'] as const;
+
 const TRANSPORT_HINT =
   'install @telemetry-reporter/transport-http (and, for otlp, @opentelemetry/otlp-transformer of your SDK line)';
 
@@ -44,6 +47,7 @@ export async function exportersFromEnv(
     };
   }
   const http = await importOptional(() => import('@telemetry-reporter/transport-http'));
+  const thread = oneOfWords(env, 'TELEMETRY_REPORTER_HTTP_THREAD', HTTP_THREADS) ?? 'main';
   if (choice === 'http') {
     const url = env.TELEMETRY_REPORTER_ENDPOINT?.trim();
     if (!url) {
@@ -52,7 +56,11 @@ export async function exportersFromEnv(
     const headers = parseHeaders('TELEMETRY_REPORTER_HEADERS', env);
     // One endpoint for both signals: a header tells the backend which one a payload holds.
     const transport = (signal: 'logs' | 'spans') =>
-      http.createHttpTransport({ url, headers: { ...headers, 'x-telemetry-signal': signal } });
+      http.createHttpTransport({
+        url,
+        headers: { ...headers, 'x-telemetry-signal': signal },
+        thread,
+      });
     return {
       logs: new TransportLogRecordExporter(withEnvironment({ transport: transport('logs') }, env)),
       spans:
@@ -72,6 +80,7 @@ export async function exportersFromEnv(
       headers: settings.headers,
       compression: settings.compression,
       contentType,
+      thread,
       ...(settings.timeoutMillis === undefined ? {} : { timeoutMillis: settings.timeoutMillis }),
     });
   return {

@@ -132,6 +132,24 @@ describe('node --import @telemetry-reporter/otel/register', { timeout: 60_000 },
     );
   });
 
+  it('sends from a worker thread with TELEMETRY_REPORTER_HTTP_THREAD=worker, SIGTERM included', async () => {
+    receiver = await RecordReceiver.start(slowly(50));
+    const exit = await runRegistered(
+      { ...httpTo(receiver.url), SCENARIO: 'signal', TELEMETRY_REPORTER_HTTP_THREAD: 'worker' },
+      'SIGTERM',
+    );
+    expect(exit.stderr).toBe('');
+    expect(receiver.records).toBe(10_000);
+    expect(exit).toMatchObject({ code: null, signal: 'SIGTERM' });
+    const bad = await runRegistered(
+      httpTo(receiver.url, { TELEMETRY_REPORTER_HTTP_THREAD: 'fiber' }),
+    );
+    expect(bad.stderr).toContain(
+      'TELEMETRY_REPORTER_HTTP_THREAD="fiber" is not one of main, worker; ignored, the default applies',
+    );
+    expect(bad.code).toBe(0);
+  });
+
   it('routes diag to stderr at OTEL_LOG_LEVEL, and warns about a bad variable', async () => {
     receiver = await RecordReceiver.start(slowly(1));
     const bad = await runRegistered(httpTo(receiver.url, { OTEL_BLRP_SCHEDULE_DELAY: 'soon' }));
