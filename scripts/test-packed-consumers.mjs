@@ -226,6 +226,33 @@ import { createOtlpLogsEncoder } from '@telemetry-reporter/transport-http/otlp';
     esmRun.output,
   );
 
+  // The HTTP worker thread loads a file of its own from the installed package: it must be packed.
+  writeFileSync(
+    join(esm, 'worker.js'),
+    `import { createServer } from 'node:http';
+import { createHttpTransport } from '@telemetry-reporter/transport-http';
+const server = createServer((request, response) => request.resume().on('end', () => response.end()));
+server.listen(0, '127.0.0.1', async () => {
+  const transport = createHttpTransport({ url: 'http://127.0.0.1:' + server.address().port, thread: 'worker' });
+  try {
+    await transport.send('[]', { signal: new AbortController().signal, attempt: 1, recordCount: 1 });
+    console.log('sent from the worker thread');
+  } catch (error) {
+    console.log(error.message);
+    process.exitCode = 1;
+  }
+  await transport.shutdown();
+  server.close();
+});
+`,
+  );
+  const workerRun = await run(process.execPath, ['worker.js'], { cwd: esm });
+  check(
+    workerRun.code === 0 && workerRun.output.includes('sent from the worker thread'),
+    "transport-http thread: 'worker': the worker file is packed and sends",
+    workerRun.output,
+  );
+
   const cjs = join(app, 'cjs');
   mkdirSync(cjs);
   writeFileSync(join(cjs, 'package.json'), JSON.stringify({ type: 'commonjs' }));

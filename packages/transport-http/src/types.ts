@@ -77,9 +77,9 @@ export interface HttpTransportOptions {
   fetch?: FetchFunction;
   /**
    * Where requests are sent from. `'main'`: the application's thread. `'worker'`: a worker
-   * thread the transport starts at its first request (one per transport, about 10 MB of
+   * thread the transport starts at its first request (one per transport, 12-17 MiB of
    * memory), where the socket writes, the HTTP parsing and the connections live; the main
-   * thread only copies each body into a message, about a sixth of the CPU of sending it, and
+   * thread only copies each body into a message, about a third of the CPU of sending it, and
    * a large body's socket write no longer blocks the event loop. The worker never keeps the
    * process alive while idle. Headers functions, gzip and every outcome work as with `'main'`.
    * @default 'main'

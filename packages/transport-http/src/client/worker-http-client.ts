@@ -13,8 +13,8 @@ interface Pending {
 
 /**
  * Requests sent by `node:http` in a worker thread of its own (started at the first request): the
- * main thread only copies the body into a message, about a sixth of the CPU of sending it
- * itself (see docs/benchmarks.md). The worker is referenced while requests are in flight, as a
+ * main thread only copies the body into a message, about a third of the CPU of sending it
+ * itself (see the package README). The worker is referenced while requests are in flight, as a
  * socket would be, and never keeps the process alive when idle; one that dies is replaced at the
  * next request, its requests failing as network errors (retryable).
  */
