@@ -97,7 +97,12 @@ async function main() {
       name: "transport over node:http, thread: 'worker'",
       make: (compression) =>
         transportSender(
-          createHttpTransport({ url, contentType: encoder.contentType, compression, thread: 'worker' }),
+          createHttpTransport({
+            url,
+            contentType: encoder.contentType,
+            compression,
+            thread: 'worker',
+          }),
         ),
     },
     {
