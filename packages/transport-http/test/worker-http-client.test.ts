@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkerHttpClient } from '../src/client/worker-http-client.js';
+import { createHttpTransport } from '../src/index.js';
 import { TestServer } from './helpers/test-server.js';
 
 // What sending from a worker thread (thread: 'worker') adds to the behaviour every client shares
@@ -59,6 +60,20 @@ describe('a worker thread that dies', () => {
     );
     expect(readFileSync(join(scratch, 'starts'), 'utf8')).toBe('xx');
     client.close();
+  });
+});
+
+describe('bodies', () => {
+  it('sends a view of a larger buffer as its own bytes only', async () => {
+    const transport = createHttpTransport({ url: server.url(), thread: 'worker' });
+    const whole = Buffer.from('before|the payload|after');
+    await transport.send(whole.subarray(7, 18), {
+      signal: new AbortController().signal,
+      attempt: 1,
+      recordCount: 1,
+    });
+    await transport.shutdown();
+    expect(server.requests.map((request) => request.body.toString())).toEqual(['the payload']);
   });
 });
 

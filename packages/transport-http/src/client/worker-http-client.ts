@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { HttpPayload } from '../types.js';
 import type { BodyStart, HttpClient, IncomingResponse, OutgoingRequest } from './http-client.js';
 import { HTTP_WORKER_ENTRY } from './worker-entry-url.js';
 import type { FromHttpWorker, HttpWorkerData, ToHttpWorker } from './worker-messages.js';
@@ -50,8 +51,7 @@ export class WorkerHttpClient implements HttpClient {
         url: request.url,
         method: request.method,
         headers: request.headers,
-        // Copied, not transferred: the delivery may send the same payload again, or spool it.
-        body: request.body,
+        body: messageBody(request.body),
       };
       worker.postMessage(message);
     });
@@ -116,6 +116,16 @@ export class WorkerHttpClient implements HttpClient {
   #failAll(why: string): void {
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new Error(why));
   }
+}
+
+/**
+ * The body as the message carries it: copied, not transferred (the delivery may send the same
+ * payload again, or spool it), and cut to its own bytes first when it is a view of a larger
+ * buffer, which a message would otherwise copy whole.
+ */
+function messageBody(body: HttpPayload): HttpPayload {
+  if (typeof body === 'string' || body.byteLength === body.buffer.byteLength) return body;
+  return body.slice();
 }
 
 /** A response the worker read already: its head and the start of its body. */
