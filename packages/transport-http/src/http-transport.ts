@@ -77,7 +77,10 @@ class ClassifyingHttpTransport implements HttpTransport {
     try {
       const secrets = [...this.#options.secrets, ...this.#lastFunctionSecrets];
       const headers = await this.#headers(payload, secrets, attempt, context);
-      const body = await this.#body(payload, headers);
+      // A client that compresses itself (the worker thread's) gets the payload as it is.
+      const gzipByClient = this.#options.compression === 'gzip' && this.#client.compresses === true;
+      const body = gzipByClient ? payload : await this.#body(payload, headers);
+      if (gzipByClient) headers['content-encoding'] = 'gzip';
       let response: IncomingResponse;
       try {
         attempt.signal.throwIfAborted();
@@ -86,6 +89,7 @@ class ClassifyingHttpTransport implements HttpTransport {
           method: this.#options.method,
           headers,
           body,
+          ...(gzipByClient ? { gzip: true } : {}),
           signal: attempt.signal,
         });
       } catch (error) {

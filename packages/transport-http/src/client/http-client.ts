@@ -8,6 +8,11 @@ export interface OutgoingRequest {
   /** Lower-case names; `content-length` is the client's. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: HttpPayload;
+  /**
+   * True when the client is to gzip `body` before sending it (only asked of a client that
+   * {@link HttpClient.compresses}); `content-encoding` is already among the headers.
+   */
+  readonly gzip?: boolean;
   /** Aborts the request, the response body included. */
   readonly signal: AbortSignal;
 }
@@ -40,6 +45,11 @@ export interface IncomingResponse {
  * client only sends and reads; the transport classifies outcomes and builds every error.
  */
 export interface HttpClient {
+  /**
+   * True when the client can gzip bodies itself, off the main thread (see
+   * {@link OutgoingRequest.gzip}); otherwise the transport compresses before handing the body over.
+   */
+  readonly compresses?: boolean;
   /**
    * Sends one request; resolves when the response head arrived (any status, redirects not
    * followed), rejects with what the network layer threw (the transport summarises it).

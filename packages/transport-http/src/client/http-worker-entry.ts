@@ -1,4 +1,6 @@
+import { promisify } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
+import { gzip as gzipCallback } from 'node:zlib';
 import { describeNetworkFailure } from '../internal/network-error.js';
 import { NodeHttpClient } from './node-http-client.js';
 import type { FromHttpWorker, HttpWorkerData, ToHttpWorker } from './worker-messages.js';
@@ -7,6 +9,7 @@ import { RESPONSE_BODY_BYTES, RESPONSE_HEADERS } from './worker-messages.js';
 // The HTTP worker thread: the same node:http client as the main thread's, so the socket writes,
 // the HTTP parsing and the connection pool cost the application's event loop nothing.
 
+const gzip = promisify(gzipCallback);
 const port = parentPort;
 if (port === null) throw new Error('http-worker-entry runs only as a worker thread');
 const client = new NodeHttpClient((workerData as HttpWorkerData).url);
@@ -38,11 +41,13 @@ async function exchange(
   message: Extract<ToHttpWorker, { type: 'request' }>,
   signal: AbortSignal,
 ): Promise<FromHttpWorker> {
+  const body = message.gzip ? await gzip(message.body) : message.body;
+  signal.throwIfAborted();
   const response = await client.request({
     url: message.url,
     method: message.method,
     headers: message.headers,
-    body: message.body,
+    body,
     signal,
   });
   const { bytes, truncated } = await response.read(RESPONSE_BODY_BYTES);

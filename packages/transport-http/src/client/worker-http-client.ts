@@ -20,6 +20,8 @@ interface Pending {
  * next request, its requests failing as network errors (retryable).
  */
 export class WorkerHttpClient implements HttpClient {
+  /** Gzip runs in the worker, so that none of it is on the main thread. */
+  readonly compresses = true;
   readonly #url: string;
   readonly #entry: URL;
   readonly #pending = new Map<number, Pending>();
@@ -52,6 +54,7 @@ export class WorkerHttpClient implements HttpClient {
         method: request.method,
         headers: request.headers,
         body: messageBody(request.body),
+        gzip: request.gzip === true,
       };
       worker.postMessage(message);
     });

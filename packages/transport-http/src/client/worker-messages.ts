@@ -16,6 +16,8 @@ export type ToHttpWorker =
       readonly method: HttpMethod;
       readonly headers: Readonly<Record<string, string>>;
       readonly body: HttpPayload;
+      /** Gzip the body in the worker before sending it. */
+      readonly gzip: boolean;
     }
   | { readonly type: 'abort'; readonly id: number };
 
