@@ -39,7 +39,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const resolved = resolveHttpTransportOptions(options);
   let client: HttpClient;
   if (resolved.fetch !== undefined) client = new FetchClient(resolved.fetch);
-  else if (resolved.thread === 'worker') client = new WorkerHttpClient(resolved.url);
+  else if (resolved.thread === 'worker') client = new WorkerHttpClient();
   else client = new NodeHttpClient(resolved.url);
   return new ClassifyingHttpTransport(resolved, client);
 }

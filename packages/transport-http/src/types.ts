@@ -77,11 +77,12 @@ export interface HttpTransportOptions {
   fetch?: FetchFunction;
   /**
    * Where requests are sent from. `'main'`: the application's thread. `'worker'`: a worker
-   * thread the transport starts at its first request (one per transport, 12-17 MiB of
-   * memory), where the socket writes, the HTTP parsing and the connections live; the main
-   * thread only copies each body into a message, about a third of the CPU of sending it, and
-   * a large body's socket write no longer blocks the event loop. The worker never keeps the
-   * process alive while idle. Headers functions, gzip and every outcome work as with `'main'`.
+   * thread started at the first request (one per process, shared by every such transport, each
+   * with connections of its own; 12-17 MiB of memory), where gzip, the socket writes and the
+   * HTTP parsing run; the main thread only copies each body into a message, about a third of
+   * the CPU of sending it, and a large body's socket write no longer blocks the event loop. The
+   * worker never keeps the process alive while idle. Headers functions, gzip and every outcome
+   * work as with `'main'`.
    * @default 'main'
    */
   thread?: HttpThread;

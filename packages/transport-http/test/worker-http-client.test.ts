@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkerHttpClient } from '../src/client/worker-http-client.js';
 import { createHttpTransport } from '../src/index.js';
+import { HTTP_WORKER_ENTRY } from './helpers/built-worker-entry.js';
 import { TestServer } from './helpers/test-server.js';
 
 // What sending from a worker thread (thread: 'worker') adds to the behaviour every client shares
@@ -42,9 +43,55 @@ function dyingWorker(code: number): URL {
   return pathToFileURL(file);
 }
 
+/** A worker script that counts its starts in a file, then runs the real HTTP worker. */
+function countingWorker(): { entry: URL; starts: () => string } {
+  const file = join(scratch, 'counting-worker.mjs');
+  const starts = join(scratch, 'counting-starts');
+  writeFileSync(starts, '');
+  writeFileSync(
+    file,
+    `import { appendFileSync } from 'node:fs';
+     appendFileSync(${JSON.stringify(starts)}, 'x');
+     await import(${JSON.stringify(HTTP_WORKER_ENTRY.href)});`,
+  );
+  return { entry: pathToFileURL(file), starts: () => readFileSync(starts, 'utf8') };
+}
+
+const post = () => ({
+  url: server.url(),
+  method: 'POST' as const,
+  headers: {},
+  body: '[]',
+  signal: new AbortController().signal,
+});
+
+describe('the worker thread', () => {
+  it('is one for every transport, with connections of their own, until the last one closes', async () => {
+    const { entry, starts } = countingWorker();
+    const logs = new WorkerHttpClient(entry);
+    const traces = new WorkerHttpClient(entry);
+    expect((await logs.request(post())).status).toBe(200);
+    expect((await traces.request(post())).status).toBe(200);
+    expect(starts()).toBe('x');
+    expect(server.connections).toBe(2);
+    // Closing one closes its connection only; the other goes on over its own.
+    logs.close();
+    await server.socketsClosed(1);
+    expect((await traces.request(post())).status).toBe(200);
+    expect(server).toMatchObject({ connections: 2, closedConnections: 1 });
+    // The last one stops the thread: the next client starts another.
+    traces.close();
+    await server.socketsClosed(2);
+    const next = new WorkerHttpClient(entry);
+    expect((await next.request(post())).status).toBe(200);
+    expect(starts()).toBe('xx');
+    next.close();
+  });
+});
+
 describe('a worker thread that dies', () => {
   it('fails its requests as network errors, and is replaced at the next request', async () => {
-    const client = new WorkerHttpClient(server.url(), dyingWorker(7));
+    const client = new WorkerHttpClient(dyingWorker(7));
     const request = {
       url: server.url(),
       method: 'POST' as const,

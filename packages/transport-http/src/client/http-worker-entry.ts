@@ -1,9 +1,9 @@
 import { promisify } from 'node:util';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { gzip as gzipCallback } from 'node:zlib';
 import { describeNetworkFailure } from '../internal/network-error.js';
 import { NodeHttpClient } from './node-http-client.js';
-import type { FromHttpWorker, HttpWorkerData, ToHttpWorker } from './worker-messages.js';
+import type { FromHttpWorker, ToHttpWorker } from './worker-messages.js';
 import { RESPONSE_BODY_BYTES, RESPONSE_HEADERS } from './worker-messages.js';
 
 // The HTTP worker thread: the same node:http client as the main thread's, so the socket writes,
@@ -12,12 +12,27 @@ import { RESPONSE_BODY_BYTES, RESPONSE_HEADERS } from './worker-messages.js';
 const gzip = promisify(gzipCallback);
 const port = parentPort;
 if (port === null) throw new Error('http-worker-entry runs only as a worker thread');
-const client = new NodeHttpClient((workerData as HttpWorkerData).url);
+/** Each transport's connections, by its client's number. */
+const clients = new Map<number, NodeHttpClient>();
 const inFlight = new Map<number, AbortController>();
+
+function clientOf(owner: number, url: string): NodeHttpClient {
+  let client = clients.get(owner);
+  if (client === undefined) {
+    client = new NodeHttpClient(url);
+    clients.set(owner, client);
+  }
+  return client;
+}
 
 port.on('message', (message: ToHttpWorker) => {
   if (message.type === 'abort') {
     inFlight.get(message.id)?.abort();
+    return;
+  }
+  if (message.type === 'close') {
+    clients.get(message.owner)?.close();
+    clients.delete(message.owner);
     return;
   }
   const { id } = message;
@@ -43,7 +58,7 @@ async function exchange(
 ): Promise<FromHttpWorker> {
   const body = message.gzip ? await gzip(message.body) : message.body;
   signal.throwIfAborted();
-  const response = await client.request({
+  const response = await clientOf(message.owner, message.url).request({
     url: message.url,
     method: message.method,
     headers: message.headers,

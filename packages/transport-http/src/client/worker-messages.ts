@@ -2,16 +2,16 @@ import type { HttpMethod, HttpPayload } from '../types.js';
 
 // What the main thread and the HTTP worker thread tell each other (see worker-http-client.ts).
 
-/** The worker's `workerData`: the URL fixes the protocol of its connections. */
-export interface HttpWorkerData {
-  readonly url: string;
-}
-
-/** Main thread to worker: send a request, or abort one. */
+/**
+ * Main thread to worker: send a request, abort one, or close a client's connections. `owner`
+ * names the client (one per transport), whose connections are its own.
+ */
 export type ToHttpWorker =
   | {
       readonly type: 'request';
       readonly id: number;
+      readonly owner: number;
+      /** The URL without credentials; a client's first request fixes its connections' protocol. */
       readonly url: string;
       readonly method: HttpMethod;
       readonly headers: Readonly<Record<string, string>>;
@@ -19,7 +19,8 @@ export type ToHttpWorker =
       /** Gzip the body in the worker before sending it. */
       readonly gzip: boolean;
     }
-  | { readonly type: 'abort'; readonly id: number };
+  | { readonly type: 'abort'; readonly id: number }
+  | { readonly type: 'close'; readonly owner: number };
 
 /** Worker to main thread: a response, whole up to `body`, or why there is none. */
 export type FromHttpWorker =
