@@ -1,5 +1,13 @@
 import * as fsPromises from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { safeLogger } from '../support/diagnostic-logger.js';
+import {
+  booleanOption,
+  describeValue,
+  functionOption,
+  integerOption,
+  stringOption,
+} from '../support/option-checks.js';
 import type { SpoolFileSystem, SpoolLogger } from './spool-types.js';
 
 /** Options of {@link createFileSpool}. */
@@ -100,88 +108,42 @@ export const FILE_SPOOL_DEFAULTS: Readonly<{
 export function resolveFileSpoolOptions(options: FileSpoolOptions): ResolvedFileSpoolOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
-      `FileSpool options must be an object with a directory, got ${describe(options)}`,
+      `FileSpool options must be an object with a directory, got ${describeValue(options)}`,
     );
   }
   const { directory } = options;
   if (typeof directory !== 'string' || directory.length === 0 || directory.includes('\0')) {
-    throw new TypeError(`directory must be a non-empty path, got ${describe(directory)}`);
+    throw new TypeError(`directory must be a non-empty path, got ${describeValue(directory)}`);
   }
   const d = FILE_SPOOL_DEFAULTS;
-  const fsync = options.fsync ?? d.fsync;
-  if (typeof fsync !== 'boolean') {
-    throw new TypeError(`fsync must be a boolean, got ${describe(fsync)}`);
-  }
-  const name = options.name ?? d.name;
-  if (typeof name !== 'string') throw new TypeError(`name must be a string, got ${describe(name)}`);
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function')
-    throw new TypeError(`now must be a function, got ${describe(now)}`);
+  // `??`: a null option takes its default here, as it always has.
+  const fsync = booleanOption('fsync', options.fsync ?? d.fsync, d.fsync);
+  const name = stringOption('name', options.name ?? d.name) ?? d.name;
+  const now = functionOption('now', options.now ?? Date.now) ?? Date.now;
   const fs = options.fs ?? (fsPromises as unknown as SpoolFileSystem);
   for (const method of ['mkdir', 'readdir', 'open', 'rename', 'unlink'] as const) {
     if (typeof fs?.[method] !== 'function') {
-      throw new TypeError(`fs must have a ${method}() method, got ${describe(fs)}`);
+      throw new TypeError(`fs must have a ${method}() method, got ${describeValue(fs)}`);
     }
   }
   return Object.freeze({
     directory: resolve(directory),
-    maxBytes: integer('maxBytes', options.maxBytes ?? d.maxBytes, 1),
-    maxAgeMillis: integer('maxAgeMillis', options.maxAgeMillis ?? d.maxAgeMillis, 1),
-    leaseTimeoutMillis: integer(
+    maxBytes: integerOption('maxBytes', options.maxBytes ?? d.maxBytes, 1),
+    maxAgeMillis: integerOption('maxAgeMillis', options.maxAgeMillis ?? d.maxAgeMillis, 1),
+    leaseTimeoutMillis: integerOption(
       'leaseTimeoutMillis',
       options.leaseTimeoutMillis ?? d.leaseTimeoutMillis,
       1,
     ),
-    rescanIntervalMillis: integer(
+    rescanIntervalMillis: integerOption(
       'rescanIntervalMillis',
       options.rescanIntervalMillis ?? d.rescanIntervalMillis,
       0,
     ),
     fsync,
-    logger: guardedLogger(options.logger),
+    logger: safeLogger(options.logger),
     name,
     now,
     fs,
   });
-}
-
-function integer(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new TypeError(`${name} must be an integer >= ${min}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** A logger that cannot throw into the spool; the counters stay exact whatever it does. */
-function guardedLogger(logger: unknown): SpoolLogger {
-  if (logger === undefined) return { warn: () => {}, debug: () => {} };
-  const candidate = logger as Partial<SpoolLogger> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.warn !== 'function' ||
-    typeof candidate.debug !== 'function'
-  ) {
-    throw new TypeError(
-      `logger must be an object with warn() and debug(), got ${describe(logger)}`,
-    );
-  }
-  const checked = candidate as SpoolLogger;
-  const call =
-    (level: 'warn' | 'debug') =>
-    (message: string, ...args: unknown[]): void => {
-      try {
-        checked[level](message, ...args);
-      } catch {
-        // a diagnostic must never break what it reports on
-      }
-    };
-  return { warn: call('warn'), debug: call('debug') };
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
 }
