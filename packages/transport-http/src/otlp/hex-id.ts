@@ -1,5 +1,6 @@
 import { describeValue } from '@telemetry-reporter/core/internal';
 import { type ByteSink, putVarint32 } from './byte-sink.js';
+import { LastIdCache } from './last-id-cache.js';
 
 /**
  * The value of each ASCII hex digit. Other characters get what OpenTelemetry's own conversion
@@ -40,45 +41,12 @@ export function writeHexId(sink: ByteSink, id: unknown): void {
   sink.pos = pos;
 }
 
-const NONE = {};
-
-/**
- * The last id written at one place (a log record's trace id, a span's parent...), and its bytes:
- * records of one trace, or of one span, often come together, and the id is then copied instead
- * of converted again. One per place, since ids of different places alternate.
- */
-export class HexIdCache {
-  #id: unknown = NONE;
-  readonly #bytes = new Uint8Array(17);
-  #length = 0;
-
-  /** {@link writeHexId}, from the cache when `id` is the one written last. */
-  write(sink: ByteSink, id: unknown): void {
-    const length = this.#length;
-    if (id === this.#id) {
-      sink.ensure(length);
-      const buf = sink.buf;
-      const bytes = this.#bytes;
-      let pos = sink.pos;
-      for (let i = 0; i < length; i++) buf[pos++] = bytes[i] as number;
-      sink.pos = pos;
-      return;
-    }
-    const at = sink.pos;
-    writeHexId(sink, id);
-    const written = sink.pos - at;
-    if (written <= 17) {
-      const buf = sink.buf;
-      for (let i = 0; i < written; i++) this.#bytes[i] = buf[at + i] as number;
-      this.#length = written;
-      this.#id = id;
-    }
-  }
-}
+/** A 16-byte trace id as protobuf `bytes`: its length byte and the id. */
+const MAX_ID_BYTES = 17;
 
 /** Trace ids of log records and spans. */
-export const TRACE_IDS: HexIdCache = new HexIdCache();
+export const TRACE_IDS: LastIdCache<unknown> = new LastIdCache(writeHexId, MAX_ID_BYTES);
 /** Span ids of log records (all the records logged inside one span). */
-export const LOG_SPAN_IDS: HexIdCache = new HexIdCache();
+export const LOG_SPAN_IDS: LastIdCache<unknown> = new LastIdCache(writeHexId, MAX_ID_BYTES);
 /** Parent span ids of spans (siblings). */
-export const PARENT_SPAN_IDS: HexIdCache = new HexIdCache();
+export const PARENT_SPAN_IDS: LastIdCache<unknown> = new LastIdCache(writeHexId, MAX_ID_BYTES);

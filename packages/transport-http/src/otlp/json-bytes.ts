@@ -8,6 +8,7 @@ import {
   writeLongJsonString,
   writeText,
 } from './json-string.js';
+import { LastIdCache } from './last-id-cache.js';
 
 // The pieces of OTLP/JSON objects: constant names and punctuation, and properties.
 
@@ -139,44 +140,18 @@ export function writeBase64(sink: ByteSink, bytes: Uint8Array): void {
   buf[sink.pos++] = 0x22;
 }
 
-const NONE = {};
-
-/**
- * The last id written at one place as a JSON string, and its bytes (see `HexIdCache`): copied
- * instead of escaped and encoded again when the next record has the same.
- */
-export class JsonIdCache {
-  #id: unknown = NONE;
-  readonly #bytes = Buffer.alloc(34);
-  #length = 0;
-
-  /** Writes `id` as a JSON string. */
-  write(sink: ByteSink, id: string): void {
-    const length = this.#length;
-    if (id === this.#id) {
-      sink.ensure(length);
-      const buf = sink.buf;
-      const bytes = this.#bytes;
-      let pos = sink.pos;
-      for (let i = 0; i < length; i++) buf[pos++] = bytes[i] as number;
-      sink.pos = pos;
-      return;
-    }
-    const at = sink.pos;
-    writeJsonString(sink, id);
-    const written = sink.pos - at;
-    if (written <= 34) {
-      const buf = sink.buf;
-      for (let i = 0; i < written; i++) this.#bytes[i] = buf[at + i] as number;
-      this.#length = written;
-      this.#id = id;
-    }
-  }
-}
+/** A 32-digit trace id as a JSON string: the digits and two quotes. */
+const MAX_ID_BYTES = 34;
 
 /** Trace ids of log records and spans. */
-export const JSON_TRACE_IDS: JsonIdCache = new JsonIdCache();
+export const JSON_TRACE_IDS: LastIdCache<string> = new LastIdCache(writeJsonString, MAX_ID_BYTES);
 /** Span ids of log records. */
-export const JSON_LOG_SPAN_IDS: JsonIdCache = new JsonIdCache();
+export const JSON_LOG_SPAN_IDS: LastIdCache<string> = new LastIdCache(
+  writeJsonString,
+  MAX_ID_BYTES,
+);
 /** Parent span ids of spans. */
-export const JSON_PARENT_SPAN_IDS: JsonIdCache = new JsonIdCache();
+export const JSON_PARENT_SPAN_IDS: LastIdCache<string> = new LastIdCache(
+  writeJsonString,
+  MAX_ID_BYTES,
+);
