@@ -10,7 +10,7 @@ import {
 } from './byte-sink.js';
 import { type Fragment, fragment, putFragment, writeFragment } from './fragment.js';
 import { InternCache } from './intern-cache.js';
-import { putUtf8, SHORT_STRING, stringField, writeString } from './proto-string.js';
+import { putString, SHORT_STRING, stringField, writeString } from './proto-string.js';
 import { enter } from './value-depth.js';
 
 // OTLP `AnyValue` and `KeyValue` written straight from JavaScript values, with the mapping of
@@ -75,13 +75,7 @@ function writeShortStringKeyValue(
   const valueAt = pos++;
   buf[pos++] = 0x0a;
   const stringAt = pos++;
-  let i = 0;
-  for (; i < length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 0x80) break;
-    buf[pos++] = c;
-  }
-  if (i < length) pos = putUtf8(buf, pos, value, i);
+  pos = putString(buf, pos, value);
   const bytes = pos - stringAt - 1;
   buf[stringAt] = bytes;
   buf[valueAt] = bytes + 2;

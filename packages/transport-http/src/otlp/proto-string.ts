@@ -25,14 +25,7 @@ export function writeString(sink: ByteSink, value: string): void {
   sink.ensure(1 + 3 * length);
   const buf = sink.buf;
   const at = sink.pos;
-  let pos = at + 1;
-  let i = 0;
-  for (; i < length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 0x80) break;
-    buf[pos++] = c;
-  }
-  if (i < length) pos = putUtf8(buf, pos, value, i);
+  const pos = putString(buf, at + 1, value);
   buf[at] = pos - at - 1;
   sink.pos = pos;
 }
@@ -62,8 +55,24 @@ function writeLongString(sink: ByteSink, value: string): void {
   sink.pos = at + prefix + bytes;
 }
 
+/**
+ * UTF-8 of `value` at `at` with no bounds check (it takes at most `3 * value.length` bytes): an
+ * ASCII run is copied a byte a unit, the rest goes through {@link putUtf8}. Returns the end.
+ */
+export function putString(buf: Buffer, at: number, value: string): number {
+  const length = value.length;
+  let pos = at;
+  let i = 0;
+  for (; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x80) break;
+    buf[pos++] = c;
+  }
+  return i < length ? putUtf8(buf, pos, value, i) : pos;
+}
+
 /** UTF-8 of `value` from index `from` on, written at `at` with no bounds check; returns the end. */
-export function putUtf8(buf: Buffer, at: number, value: string, from: number): number {
+function putUtf8(buf: Buffer, at: number, value: string, from: number): number {
   let pos = at;
   const length = value.length;
   for (let i = from; i < length; i++) {

@@ -191,12 +191,7 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan): void {
     writeMember(sink, DROPPED_ATTRIBUTES, dropped);
   }
   writeFragment(sink, EVENTS);
-  const events = span.events;
-  for (let i = 0; i < events.length; i++) {
-    if (i > 0) writeByte(sink, 0x2c);
-    writeEventJson(sink, events[i] as SpanEvent);
-  }
-  writeByte(sink, 0x5d);
+  writeJsonArrayRest(sink, span.events, writeEventJson);
   writeMember(sink, DROPPED_EVENTS, span.droppedEventsCount);
   writeFragment(sink, STATUS);
   // `{` then the members with their leading commas: the first comma is taken back
@@ -207,16 +202,24 @@ export function writeSpanJson(sink: ByteSink, span: OtlpSpan): void {
   dropLeadingComma(sink, statusAt);
   writeByte(sink, 0x7d);
   writeFragment(sink, LINKS);
-  const links = span.links;
-  for (let i = 0; i < links.length; i++) {
-    if (i > 0) writeByte(sink, 0x2c);
-    writeLinkJson(sink, links[i] as SpanLink);
-  }
-  writeByte(sink, 0x5d);
+  writeJsonArrayRest(sink, span.links, writeLinkJson);
   writeMember(sink, DROPPED_LINKS, span.droppedLinksCount);
   writeFragment(sink, FLAGS);
   writeJsonNumber(sink, spanFlags(context.traceFlags, parent?.isRemote));
   writeByte(sink, 0x7d);
+}
+
+/** The elements of an array whose `[` is written already, comma-separated, and its `]`. */
+function writeJsonArrayRest<T>(
+  sink: ByteSink,
+  items: readonly T[],
+  write: (sink: ByteSink, item: T) => void,
+): void {
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) writeByte(sink, 0x2c);
+    write(sink, items[i] as T);
+  }
+  writeByte(sink, 0x5d);
 }
 
 function writeEventJson(sink: ByteSink, event: SpanEvent): void {
