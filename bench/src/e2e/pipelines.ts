@@ -231,6 +231,11 @@ export interface PipelineContext {
   readonly scheduledDelayMillis: number;
 }
 
+/** Our HTTP transport to `url`, sending from the thread the spec says. */
+function ourTransport(spec: PipelineSpec, url: string, contentType: string) {
+  return createHttpTransport({ url, contentType, thread: spec.thread ?? 'main' });
+}
+
 const DISCARD = Object.freeze({
   onStart: () => {},
   onEmit: () => {},
@@ -257,11 +262,7 @@ export function createLogPipeline(spec: PipelineSpec, context: PipelineContext):
       const encoder = createOtlpLogsEncoder({ format: context.format });
       exporter = new TransportLogRecordExporter({
         encoder,
-        transport: createHttpTransport({
-          url,
-          contentType: encoder.contentType,
-          thread: spec.thread ?? 'main',
-        }),
+        transport: ourTransport(spec, url, encoder.contentType),
       });
     }
     ours = new ReporterLogRecordProcessor({
@@ -300,11 +301,7 @@ export function createSpanPipeline(spec: PipelineSpec, context: PipelineContext)
       const encoder = createOtlpSpansEncoder({ format: context.format });
       exporter = new TransportSpanExporter({
         encoder,
-        transport: createHttpTransport({
-          url,
-          contentType: encoder.contentType,
-          thread: spec.thread ?? 'main',
-        }),
+        transport: ourTransport(spec, url, encoder.contentType),
       });
     }
     ours = new ReporterSpanProcessor({
