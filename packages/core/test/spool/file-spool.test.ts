@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createFileSpool,
   FILE_SPOOL_DEFAULTS,
@@ -11,42 +11,19 @@ import {
 } from '../../src/spool/index.js';
 import {
   filesIn,
+  leaseEach,
   ManualClock,
   patternBytes,
   realFs,
-  scratchDirectory,
   unaccountedOwnRecords,
+  useScratchSpools,
 } from './spool-helpers.js';
 
-let scratch: Awaited<ReturnType<typeof scratchDirectory>>;
-let directory: string;
-const open: FileSpool[] = [];
-
-function spool(options: Partial<FileSpoolOptions> = {}): FileSpool {
-  const created = createFileSpool({ directory, fsync: false, ...options });
-  open.push(created);
-  return created;
-}
+const suite = useScratchSpools();
+const { spool } = suite;
 
 /** Leases every batch, completing each; returns their ids in lease order. */
-async function drain(target: FileSpool): Promise<string[]> {
-  const ids: string[] = [];
-  for (let lease = await target.lease(); lease !== undefined; lease = await target.lease()) {
-    ids.push(lease.batch.id);
-    await lease.complete();
-  }
-  return ids;
-}
-
-beforeEach(async () => {
-  scratch = await scratchDirectory();
-  directory = join(scratch.path, 'spool');
-});
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-  await scratch.remove();
-});
+const drain = (target: FileSpool): Promise<string[]> => leaseEach(target, (batch) => batch.id);
 
 describe('FileSpool round trip', () => {
   it('gives back a string payload as the same string', async () => {
@@ -126,11 +103,11 @@ describe('FileSpool round trip', () => {
 
   it('does no I/O before it is used: the directory is created by the first write', async () => {
     const target = spool();
-    expect(target.directory).toBe(directory);
-    expect(existsSync(directory)).toBe(false);
+    expect(target.directory).toBe(suite.directory);
+    expect(existsSync(suite.directory)).toBe(false);
     expect(target.stats()).toMatchObject({ files: 0, bytes: 0 });
     await target.write({ payload: 'x', contentType: 'text/plain', recordCount: 1 });
-    expect(existsSync(directory)).toBe(true);
+    expect(existsSync(suite.directory)).toBe(true);
   });
 });
 
@@ -149,7 +126,7 @@ describe('FileSpool order', () => {
       });
       ids.push(result.ok ? result.id : '');
     }
-    expect(filesIn(directory)).toHaveLength(12);
+    expect(filesIn(suite.directory)).toHaveLength(12);
     // File names alone sort oldest first.
     const restarted = spool({ now: clock.read });
     const payloads: unknown[] = [];
@@ -249,7 +226,7 @@ describe('FileSpool leases', () => {
     await written.lease.complete();
     await written.lease.complete(); // settling twice does nothing
     await written.lease.release();
-    expect(filesIn(directory)).toEqual([]);
+    expect(filesIn(suite.directory)).toEqual([]);
     expect(writer.stats()).toMatchObject({
       files: 0,
       leased: 0,
@@ -301,7 +278,7 @@ describe('FileSpool input and options', () => {
     const result = await target.write(input as never);
     expect(result).toMatchObject({ ok: false, reason: 'invalid_batch' });
     expect(target.stats().writeFailures.invalid_batch.files).toBe(1);
-    expect(filesIn(directory)).toEqual([]);
+    expect(filesIn(suite.directory)).toEqual([]);
   });
 
   it.each([
@@ -334,15 +311,18 @@ describe('FileSpool input and options', () => {
   });
 
   it('writes durably by default (fsync) with the same result', async () => {
-    const target = createFileSpool({ directory });
-    open.push(target);
-    const result = await target.write({
-      payload: 'durable',
-      contentType: 'text/plain',
-      recordCount: 1,
-    });
-    expect(result.ok).toBe(true);
-    expect((await target.lease())?.batch.payload).toBe('durable');
+    const target = createFileSpool({ directory: suite.directory });
+    try {
+      const result = await target.write({
+        payload: 'durable',
+        contentType: 'text/plain',
+        recordCount: 1,
+      });
+      expect(result.ok).toBe(true);
+      expect((await target.lease())?.batch.payload).toBe('durable');
+    } finally {
+      await target.close();
+    }
   });
 
   it('cleans up a temporary file of a dead writer, and an old one of a writer it cannot judge', async () => {
@@ -351,7 +331,7 @@ describe('FileSpool input and options', () => {
     await first.write({ payload: 'x', contentType: 'text/plain', recordCount: 1 });
     // The host tag this process puts in names, read off a lease name: <ready>.<host>-<pid>-<id>...
     const lease = await first.lease();
-    const host = filesIn(directory)[0]?.split('.')[2]?.split('-')[0];
+    const host = filesIn(suite.directory)[0]?.split('.')[2]?.split('-')[0];
     await lease?.release();
     expect(host).toMatch(/^[0-9a-f]{8}$/);
     const stem = `${clock.now.toString(16).padStart(12, '0')}-00000009-00000000000000aa.batch`;
@@ -359,15 +339,15 @@ describe('FileSpool input and options', () => {
     const deadWriter = `${stem}.${host}-${process.pid}-00000000000000aa.tmp`;
     // Another host: only the lease timeout can tell.
     const otherHost = `${stem}.ffffffff-12345-00000000000000bb.tmp`;
-    await writeFile(join(directory, deadWriter), 'partial');
-    await writeFile(join(directory, otherHost), 'partial');
+    await writeFile(join(suite.directory, deadWriter), 'partial');
+    await writeFile(join(suite.directory, otherHost), 'partial');
     const second = spool({ now: clock.read, rescanIntervalMillis: 0 });
     await second.lease();
-    expect(filesIn(directory)).not.toContain(deadWriter);
-    expect(filesIn(directory)).toContain(otherHost);
+    expect(filesIn(suite.directory)).not.toContain(deadWriter);
+    expect(filesIn(suite.directory)).toContain(otherHost);
     clock.advance(FILE_SPOOL_DEFAULTS.leaseTimeoutMillis + 1);
     await second.lease();
-    expect(filesIn(directory)).not.toContain(otherHost);
+    expect(filesIn(suite.directory)).not.toContain(otherHost);
     expect(second.stats().corrupt.files).toBe(0);
   });
 
@@ -379,17 +359,17 @@ describe('FileSpool input and options', () => {
       recordCount: 6,
     });
     const lease = await first.lease();
-    const [leased] = filesIn(directory) as [string];
+    const [leased] = filesIn(suite.directory) as [string];
     const [ready, holder] = leased.split('.batch.') as [string, string];
     const [host] = holder.split('-');
     await lease?.release();
     await first.close();
     // As a writer of this host that crashed between its fsync and its rename would leave it.
     const temp = `${ready}.batch.${host}-${process.pid}-00000000000000cc.tmp`;
-    await rename(join(directory, `${ready}.batch`), join(directory, temp));
+    await rename(join(suite.directory, `${ready}.batch`), join(suite.directory, temp));
     const second = spool();
     const salvaged = await second.lease();
     expect(salvaged?.batch).toMatchObject({ payload: 'fsynced, not renamed', recordCount: 6 });
-    expect(filesIn(directory).some((name) => name.endsWith('.tmp'))).toBe(false);
+    expect(filesIn(suite.directory).some((name) => name.endsWith('.tmp'))).toBe(false);
   });
 });

@@ -1,25 +1,19 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileSpool, type FileSpool, type FileSpoolOptions } from '../../src/spool/index.js';
+import { describe, expect, it } from 'vitest';
+import type { FileSpool } from '../../src/spool/index.js';
 import {
   filesIn,
+  leaseEach,
   recordingLogger,
-  scratchDirectory,
   unaccountedOwnRecords,
+  useScratchSpools,
   watchUnhandledRejections,
 } from './spool-helpers.js';
 
-let scratch: Awaited<ReturnType<typeof scratchDirectory>>;
-let directory: string;
-const open: FileSpool[] = [];
-
-function spool(options: Partial<FileSpoolOptions> = {}): FileSpool {
-  const created = createFileSpool({ directory, fsync: false, rescanIntervalMillis: 0, ...options });
-  open.push(created);
-  return created;
-}
+const suite = useScratchSpools({ rescanIntervalMillis: 0 });
+const { spool } = suite;
 
 /** Writes `count` batches with a first instance and closes it; returns the file names, oldest first. */
 async function writeBatches(count: number, recordCount = 5): Promise<string[]> {
@@ -32,34 +26,18 @@ async function writeBatches(count: number, recordCount = 5): Promise<string[]> {
     });
   }
   await writer.close();
-  return filesIn(directory);
+  return filesIn(suite.directory);
 }
 
 async function flipByte(name: string, at: number): Promise<void> {
-  const path = join(directory, name);
+  const path = join(suite.directory, name);
   const bytes = await readFile(path);
   bytes[at] = (bytes[at] as number) ^ 0x40;
   await writeFile(path, bytes);
 }
 
-async function leaseAll(target: FileSpool): Promise<unknown[]> {
-  const payloads: unknown[] = [];
-  for (let lease = await target.lease(); lease; lease = await target.lease()) {
-    payloads.push(lease.batch.payload);
-    await lease.complete();
-  }
-  return payloads;
-}
-
-beforeEach(async () => {
-  scratch = await scratchDirectory();
-  directory = join(scratch.path, 'spool');
-});
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-  await scratch.remove();
-});
+const leaseAll = (target: FileSpool): Promise<unknown[]> =>
+  leaseEach(target, (batch) => batch.payload);
 
 describe('unreadable files', () => {
   it('moves aside and counts every kind of damage, replays the rest, and never throws', async () => {
@@ -76,17 +54,17 @@ describe('unreadable files', () => {
     ];
     await flipByte(payloadFlip, 200); // in the payload
     await flipByte(headerFlip, 13); // in the record count
-    await truncate(join(directory, truncated), 150); // the tail cut
-    await truncate(join(directory, cutHeader), 30); // cut inside the header
-    await truncate(join(directory, zeroLength), 0);
-    const futureBytes = await readFile(join(directory, future));
+    await truncate(join(suite.directory, truncated), 150); // the tail cut
+    await truncate(join(suite.directory, cutHeader), 30); // cut inside the header
+    await truncate(join(suite.directory, zeroLength), 0);
+    const futureBytes = await readFile(join(suite.directory, future));
     futureBytes.writeUInt16LE(2, 4); // format version 2
-    await writeFile(join(directory, future), futureBytes);
-    await writeFile(join(directory, appended), 'junk', { flag: 'a' });
+    await writeFile(join(suite.directory, future), futureBytes);
+    await writeFile(join(suite.directory, appended), 'junk', { flag: 'a' });
     // Foreign files: not ours by name; a directory is left alone.
-    await writeFile(join(directory, 'notes.txt'), 'hello');
-    await writeFile(join(directory, '0001-bad.batch'), 'not a batch');
-    await mkdir(join(directory, 'somebody-elses-folder'));
+    await writeFile(join(suite.directory, 'notes.txt'), 'hello');
+    await writeFile(join(suite.directory, '0001-bad.batch'), 'not a batch');
+    await mkdir(join(suite.directory, 'somebody-elses-folder'));
     const logger = recordingLogger();
     const reader = spool({ logger });
 
@@ -99,8 +77,8 @@ describe('unreadable files', () => {
     expect(stats.corrupt.records).toBe(15);
     expect(stats.corrupt.ownRecords).toBe(0);
     expect(stats.files).toBe(0);
-    expect(filesIn(directory)).toEqual([]);
-    expect(filesIn(join(directory, 'corrupt'))).toEqual(
+    expect(filesIn(suite.directory)).toEqual([]);
+    expect(filesIn(join(suite.directory, 'corrupt'))).toEqual(
       [
         payloadFlip,
         headerFlip,
@@ -113,7 +91,7 @@ describe('unreadable files', () => {
         '0001-bad.batch',
       ].sort(),
     );
-    expect(existsSync(join(directory, 'somebody-elses-folder'))).toBe(true);
+    expect(existsSync(join(suite.directory, 'somebody-elses-folder'))).toBe(true);
     // One warning at the first, the rest at debug level within the minute.
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toMatch(/moved to corrupt\//);
@@ -122,9 +100,9 @@ describe('unreadable files', () => {
 
   it('names the reason in the log: a later format version', async () => {
     const [name] = (await writeBatches(1)) as [string];
-    const bytes = await readFile(join(directory, name));
+    const bytes = await readFile(join(suite.directory, name));
     bytes.writeUInt16LE(7, 4);
-    await writeFile(join(directory, name), bytes);
+    await writeFile(join(suite.directory, name), bytes);
     const logger = recordingLogger();
     expect(await spool({ logger }).lease()).toBeUndefined();
     expect(logger.warnings[0]).toContain('written by a later version of the format');
@@ -134,7 +112,7 @@ describe('unreadable files', () => {
     const target = spool();
     await target.write({ payload: 'x'.repeat(500), contentType: 'text/plain', recordCount: 11 });
     await target.write({ payload: 'fine', contentType: 'text/plain', recordCount: 2 });
-    const [first] = filesIn(directory) as [string];
+    const [first] = filesIn(suite.directory) as [string];
     await flipByte(first, 300);
     const lease = await target.lease();
     expect(lease?.batch.payload).toBe('fine');
@@ -147,7 +125,7 @@ describe('unreadable files', () => {
 
   it('catches every single-byte change and every truncation of a file', async () => {
     const [name] = (await writeBatches(1)) as [string];
-    const original = await readFile(join(directory, name));
+    const original = await readFile(join(suite.directory, name));
     const { decodeBatch } = await import('../../src/spool/batch-format.js');
     expect('problem' in decodeBatch(original)).toBe(false);
     for (let at = 0; at < original.length; at++) {
@@ -163,14 +141,14 @@ describe('unreadable files', () => {
   });
 
   it('keeps at most 64 files in corrupt/, deleting the oldest', async () => {
-    await mkdir(directory, { recursive: true });
+    await mkdir(suite.directory, { recursive: true });
     for (let i = 0; i < 70; i++) {
-      await writeFile(join(directory, `junk-${String(i).padStart(3, '0')}`), 'x');
+      await writeFile(join(suite.directory, `junk-${String(i).padStart(3, '0')}`), 'x');
     }
     const target = spool();
     expect(await target.lease()).toBeUndefined();
     expect(target.stats().corrupt.files).toBe(70);
-    const kept = filesIn(join(directory, 'corrupt'));
+    const kept = filesIn(join(suite.directory, 'corrupt'));
     expect(kept).toHaveLength(64);
     expect(kept[0]).toBe('junk-006');
   });

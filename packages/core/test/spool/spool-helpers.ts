@@ -3,17 +3,68 @@ import * as fsPromises from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type {
-  SpoolFileHandle,
-  SpoolFileSystem,
-  SpoolLogger,
-  SpoolStats,
+import { afterEach, beforeEach } from 'vitest';
+import {
+  createFileSpool,
+  type FileSpool,
+  type FileSpoolOptions,
+  type SpooledBatch,
+  type SpoolFileHandle,
+  type SpoolFileSystem,
+  type SpoolLogger,
+  type SpoolStats,
 } from '../../src/spool/index.js';
 
 /** A fresh directory under the system's temporary directory; `remove()` deletes it. */
 export async function scratchDirectory(): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'spool-test-'));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/**
+ * The fixture of a spool suite, registered as hooks: before each test a fresh scratch directory
+ * (the spool's `directory` is `spool/` inside it, not created yet); after it, every spool the
+ * test opened through `spool()` is closed and the directory deleted. `spool()` opens one there
+ * without fsync, with `defaults` and then `options` applied.
+ */
+export function useScratchSpools(defaults: Partial<FileSpoolOptions> = {}): {
+  readonly directory: string;
+  spool(options?: Partial<FileSpoolOptions>): FileSpool;
+} {
+  let scratch: Awaited<ReturnType<typeof scratchDirectory>> | undefined;
+  let directory = '';
+  const open: FileSpool[] = [];
+  beforeEach(async () => {
+    scratch = await scratchDirectory();
+    directory = join(scratch.path, 'spool');
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    await scratch?.remove();
+  });
+  return {
+    get directory() {
+      return directory;
+    },
+    spool(options = {}) {
+      const created = createFileSpool({ directory, fsync: false, ...defaults, ...options });
+      open.push(created);
+      return created;
+    },
+  };
+}
+
+/** Leases every batch, completing each; returns `pick` of each, in lease order. */
+export async function leaseEach<T>(
+  target: FileSpool,
+  pick: (batch: SpooledBatch) => T,
+): Promise<T[]> {
+  const picked: T[] = [];
+  for (let lease = await target.lease(); lease !== undefined; lease = await target.lease()) {
+    picked.push(pick(lease.batch));
+    await lease.complete();
+  }
+  return picked;
 }
 
 /** A logger that keeps what it is told. */

@@ -1,28 +1,16 @@
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createFileSpool,
-  type FileSpool,
-  type FileSpoolOptions,
-  type SpoolLease,
-} from '../../src/spool/index.js';
+import { describe, expect, it } from 'vitest';
+import type { FileSpool, SpoolLease } from '../../src/spool/index.js';
 import {
   batchFilesIn,
+  leaseEach,
   ManualClock,
   patternBytes,
-  scratchDirectory,
   unaccountedOwnRecords,
+  useScratchSpools,
 } from './spool-helpers.js';
 
-let scratch: Awaited<ReturnType<typeof scratchDirectory>>;
-let directory: string;
-const open: FileSpool[] = [];
-
-function spool(options: Partial<FileSpoolOptions> = {}): FileSpool {
-  const created = createFileSpool({ directory, fsync: false, ...options });
-  open.push(created);
-  return created;
-}
+const suite = useScratchSpools();
+const { spool } = suite;
 
 /** Size of the file of a batch with a 1000-byte payload and content type 'a': header 65 bytes. */
 const FILE_BYTES = 1065;
@@ -36,25 +24,8 @@ function seedOf(lease: SpoolLease | undefined): number | undefined {
   return (lease?.batch.payload as Uint8Array | undefined)?.[0];
 }
 
-async function leasePayloadSeeds(target: FileSpool): Promise<number[]> {
-  const seeds: number[] = [];
-  for (let lease = await target.lease(); lease; lease = await target.lease()) {
-    const payload = lease.batch.payload as Uint8Array;
-    seeds.push(payload[0] as number);
-    await lease.complete();
-  }
-  return seeds;
-}
-
-beforeEach(async () => {
-  scratch = await scratchDirectory();
-  directory = join(scratch.path, 'spool');
-});
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-  await scratch.remove();
-});
+const leasePayloadSeeds = (target: FileSpool): Promise<number[]> =>
+  leaseEach(target, (batch) => (batch.payload as Uint8Array)[0] as number);
 
 describe('maxBytes', () => {
   it('evicts the oldest batches to make room, and counts them', async () => {
@@ -69,7 +40,7 @@ describe('maxBytes', () => {
       records: 30,
       evicted: { files: 2, records: 20, ownRecords: 20 },
     });
-    expect(batchFilesIn(directory)).toMatchObject({ bytes: 3 * FILE_BYTES });
+    expect(batchFilesIn(suite.directory)).toMatchObject({ bytes: 3 * FILE_BYTES });
     expect(await leasePayloadSeeds(target)).toEqual([3, 4, 5]);
     expect(unaccountedOwnRecords(target.stats())).toBe(0);
   });
@@ -128,7 +99,7 @@ describe('maxBytes', () => {
       ownRecords: 10,
       evicted: { files: 1, records: 10, ownRecords: 0 },
     });
-    expect(batchFilesIn(directory).bytes).toBe(3 * FILE_BYTES);
+    expect(batchFilesIn(suite.directory).bytes).toBe(3 * FILE_BYTES);
     expect(await leasePayloadSeeds(second)).toEqual([2, 3, 4]);
   });
 });
@@ -148,7 +119,7 @@ describe('maxAgeMillis', () => {
       files: 1,
       expired: { files: 2, records: 7, ownRecords: 7 },
     });
-    expect(batchFilesIn(directory).names).toHaveLength(1);
+    expect(batchFilesIn(suite.directory).names).toHaveLength(1);
   });
 
   it('keeps a batch of exactly maxAgeMillis, expires it one millisecond later', async () => {
@@ -176,7 +147,7 @@ describe('maxAgeMillis', () => {
       files: 0,
       expired: { files: 4, records: 8, ownRecords: 0 },
     });
-    expect(batchFilesIn(directory).names).toEqual([]);
+    expect(batchFilesIn(suite.directory).names).toEqual([]);
   });
 
   it('counts an expired batch evicted by a write as expired, not evicted', async () => {
