@@ -42,7 +42,8 @@ export interface InstallOptions {
  * Installs the built `@telemetry-reporter/otel` (`pnpm build` first) into a fresh folder, the way
  * a package manager would for an app: our packages copied, `@opentelemetry/api` and, with
  * `sdkLogs`, `@opentelemetry/sdk-logs` of the SDK line `line` linked beside them, and nothing
- * else resolvable. `fixture` (from test/fixtures) becomes the app's `app.mjs`.
+ * else resolvable. `fixture` (from test/fixtures) becomes the app's `app.mjs`, beside the
+ * fixtures' shared `app-parts.mjs`.
  */
 export function installApp(fixture: string, options: InstallOptions): InstalledApp {
   if (!existsSync(join(OTEL, 'dist', 'index.js'))) {
@@ -72,6 +73,11 @@ export function installApp(fixture: string, options: InstallOptions): InstalledA
   if (options.sdkLogs) link('@opentelemetry/sdk-logs');
   for (const name of options.link ?? []) link(name);
   cpSync(fileURLToPath(new URL(`../fixtures/${fixture}`, import.meta.url)), join(dir, 'app.mjs'));
+  // What the fixture apps share, which they import from beside them.
+  cpSync(
+    fileURLToPath(new URL('../fixtures/app-parts.mjs', import.meta.url)),
+    join(dir, 'app-parts.mjs'),
+  );
   return {
     dir,
     run: (env = {}) =>
