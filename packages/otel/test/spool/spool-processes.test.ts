@@ -111,6 +111,20 @@ function expectNoException(result: ChildResult): void {
   );
 }
 
+/**
+ * Tells `app` to exit, and expects it to exit cleanly (code 0, no exception); returns its STATS
+ * report, whose records are all accounted for.
+ */
+async function exitCleanly(app: RunningFixture): Promise<Report> {
+  app.send('exit');
+  const result = await app.exited;
+  expect(result, result.stderr).toMatchObject({ code: 0, signal: null });
+  expectNoException(result);
+  const report = exitReport(result);
+  expectAccounted(report);
+  return report;
+}
+
 /** Waits for `condition` on the backend, failing at once if the app exits meanwhile. */
 async function until(
   backend: SwitchableBackend,
@@ -192,10 +206,7 @@ describe('kill -9 in write-ahead mode', { timeout: 30_000 }, () => {
     const second = start(env);
     second.send('wait replayed 2000');
     const replayed = parse(await second.next('READY '));
-    second.send('exit');
-    const result = await second.exited;
-    expect(result, result.stderr).toMatchObject({ code: 0, signal: null });
-    expectNoException(result);
+    const report = await exitCleanly(second);
 
     // at least once
     expect(sorted(backend.acceptedIds)).toEqual(sorted(ids(0, 2000)));
@@ -206,8 +217,6 @@ describe('kill -9 in write-ahead mode', { timeout: 30_000 }, () => {
     for (const { key } of backend.accepted) expect(firstKeys.has(key)).toBe(true);
 
     expect(replayed.stats.spool.replayed).toBe(2000);
-    const report = exitReport(result);
-    expectAccounted(report);
     expectNothingDropped(report);
     expect(report.stats).toMatchObject({ received: 0, spooled: 0 });
     expect(report.stats.spool).toMatchObject({ files: 0, replayed: 2000 });
@@ -269,15 +278,10 @@ describe('10,000 records through an outage with three restarts', { timeout: 45_0
     fourth.send('wait replayed 7500');
     await until(backend, fourth, () => backend.acceptedIds.size === 10_000);
     await fourth.next('READY ');
-    fourth.send('exit');
-    const result = await fourth.exited;
-    expect(result, result.stderr).toMatchObject({ code: 0, signal: null });
-    expectNoException(result);
+    const report = await exitCleanly(fourth);
 
     expect(sorted(backend.acceptedIds)).toEqual(sorted(ids(0, 10_000)));
     expect(sorted(deduplicatedByKey(backend.accepted))).toEqual(sorted(ids(0, 10_000)));
-    const report = exitReport(result);
-    expectAccounted(report);
     expectNothingDropped(report);
     expect(report.stats).toMatchObject({ received: 2500, exported: 2500, spooled: 0 });
     expect(report.stats.spool).toMatchObject({ files: 0, replayed: 7500 });
@@ -310,13 +314,8 @@ describe('a spool directory damaged under the app', { timeout: 30_000 }, () => {
     app.send('emit 2000 100');
     app.send('wait replayed 0');
     await app.next('READY ');
-    app.send('exit');
-    const result = await app.exited;
-    expect(result, result.stderr).toMatchObject({ code: 0, signal: null });
-    expectNoException(result);
+    const report = await exitCleanly(app);
 
-    const report = exitReport(result);
-    expectAccounted(report);
     // What went with the directory is counted as lost (spool_corrupt); the rest was delivered.
     expect(report.stats).toMatchObject({
       received: 2100,
@@ -354,13 +353,8 @@ describe('a spool directory damaged under the app', { timeout: 30_000 }, () => {
     app.send('emit 3000 100');
     app.send('wait replayed 0');
     await app.next('READY ');
-    app.send('exit');
-    const result = await app.exited;
-    expect(result, result.stderr).toMatchObject({ code: 0, signal: null });
-    expectNoException(result);
+    const report = await exitCleanly(app);
 
-    const report = exitReport(result);
-    expectAccounted(report);
     const { stats } = report;
     expect(stats).toMatchObject({ received: 3100, queued: 0, inFlight: 0, spooled: 0 });
     // exactly the records the backend holds count as exported; the others as lost, and why
@@ -397,17 +391,12 @@ describe('a spool directory damaged under the app', { timeout: 30_000 }, () => {
     const second = start({ SPOOL_DIR: directory });
     second.send('wait replayed 500');
     await second.next('READY ');
-    second.send('exit');
-    const result = await second.exited;
-    expect(result, result.stderr).toMatchObject({ code: 0, signal: null });
-    expectNoException(result);
+    const report = await exitCleanly(second);
 
     expect(sorted(backend.acceptedIds)).toEqual(sorted(ids(0, 500)));
     const corrupt = readdirSync(join(directory, 'corrupt'));
     expect(corrupt).toEqual(expect.arrayContaining([truncated, garbage, stranger, 'copy.tmp']));
     expect(batchFiles(directory)).toEqual([]);
-    const report = exitReport(result);
-    expectAccounted(report);
     expect(report.stats).toMatchObject({ received: 0, spooled: 0 });
     expect(report.stats.spool.replayed).toBe(500);
     // the truncated copy's header was whole: its 100 records are counted as lost
