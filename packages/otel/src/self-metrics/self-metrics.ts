@@ -87,14 +87,9 @@ export class SelfMetrics {
         if (this.#measureExports) this.#use().inflight.add(count, this.#exporterAttributes);
       },
       exportSettled: (outcome, count, error) => {
-        const instruments = this.#use();
-        instruments.processed.add(
-          count,
-          outcome === 'exported'
-            ? this.#processorAttributes
-            : this.#errorAttributes('p', processedErrorType(outcome, error)),
-        );
+        this.#countProcessed(outcome, count, error);
         if (!this.#measureExports) return;
+        const instruments = this.#use();
         instruments.inflight.add(-count, this.#exporterAttributes);
         instruments.exported.add(count, this.#outcomeAttributes(outcome));
       },
@@ -108,14 +103,8 @@ export class SelfMetrics {
         if (this.#measureExports) this.#use().inflight.add(-count, this.#exporterAttributes);
       },
       spooledSettled: (outcome, count, error) => {
-        const instruments = this.#use();
-        instruments.processed.add(
-          count,
-          outcome === 'exported'
-            ? this.#processorAttributes
-            : this.#errorAttributes('p', processedErrorType(outcome, error)),
-        );
-        if (this.#measureExports) instruments.exported.add(count, this.#outcomeAttributes(outcome));
+        this.#countProcessed(outcome, count, error);
+        if (this.#measureExports) this.#use().exported.add(count, this.#outcomeAttributes(outcome));
       },
     };
     if (provider !== undefined) this.#use();
@@ -129,6 +118,16 @@ export class SelfMetrics {
       this.#instruments?.queueSize.removeCallback(this.#queueCallback);
       this.#queueCallback = undefined;
     }
+  }
+
+  /** Counts `count` records processed, with the error type of `outcome` unless exported. */
+  #countProcessed(outcome: RecordOutcome, count: number, error: unknown): void {
+    this.#use().processed.add(
+      count,
+      outcome === 'exported'
+        ? this.#processorAttributes
+        : this.#errorAttributes('p', processedErrorType(outcome, error)),
+    );
   }
 
   #outcomeAttributes(outcome: RecordOutcome): MetricAttributesLike {
