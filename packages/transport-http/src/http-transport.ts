@@ -77,10 +77,7 @@ class ClassifyingHttpTransport implements HttpTransport {
     try {
       const secrets = [...this.#options.secrets, ...this.#lastFunctionSecrets];
       const headers = await this.#headers(payload, secrets, attempt, context);
-      // A client that compresses itself (the worker thread's) gets the payload as it is.
-      const gzipByClient = this.#options.compression === 'gzip' && this.#client.compresses === true;
-      const body = gzipByClient ? payload : await this.#body(payload, headers);
-      if (gzipByClient) headers['content-encoding'] = 'gzip';
+      const { body, gzipByClient } = await this.#body(payload, headers);
       let response: IncomingResponse;
       try {
         attempt.signal.throwIfAborted();
@@ -187,10 +184,18 @@ class ClassifyingHttpTransport implements HttpTransport {
     }
   }
 
-  async #body(payload: HttpPayload, headers: Record<string, string>): Promise<HttpPayload> {
-    if (this.#options.compression !== 'gzip') return payload;
+  /**
+   * The body to hand the client, and whether the client is to gzip it: a client that compresses
+   * itself (the worker thread's) gets the payload as it is.
+   */
+  async #body(
+    payload: HttpPayload,
+    headers: Record<string, string>,
+  ): Promise<{ body: HttpPayload; gzipByClient: boolean }> {
+    if (this.#options.compression !== 'gzip') return { body: payload, gzipByClient: false };
     headers['content-encoding'] = 'gzip';
-    return gzip(payload);
+    if (this.#client.compresses === true) return { body: payload, gzipByClient: true };
+    return { body: await gzip(payload), gzipByClient: false };
   }
 
   /** The error to reject with when the request itself failed: no response at all. */
