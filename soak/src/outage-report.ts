@@ -1,7 +1,7 @@
 import { totalDropped, unaccountedRecords } from '@telemetry-reporter/otel';
 import { MiB, mib, n, table } from './markdown.js';
 import type { OutageResult, ProcessRun } from './outage.js';
-import { type Check, verdict } from './report.js';
+import { type Check, check, verdict } from './report.js';
 
 /** No emitting process may sample a larger `heapUsed` than this. */
 export const MAX_EMITTER_PEAK_HEAP_BYTES = 128 * MiB;
@@ -217,10 +217,6 @@ export function outageSummary(result: OutageResult, runChecks: readonly Check[])
     ...table(['check', 'result', 'detail'], ['left', 'left', 'left'], checkRows),
     '',
   ].join('\n');
-}
-
-function check(name: string, ok: boolean, detail: string): Check {
-  return { name, ok, detail };
 }
 
 /**

@@ -137,7 +137,8 @@ export function summary(result: SoakResult, runChecks: readonly Check[]): string
   ].join('\n');
 }
 
-function check(name: string, ok: boolean, detail: string): Check {
+/** A named check of a report. */
+export function check(name: string, ok: boolean, detail: string): Check {
   return { name, ok, detail };
 }
 

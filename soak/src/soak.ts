@@ -12,6 +12,7 @@ import {
   unaccountedRecords,
 } from '@telemetry-reporter/otel';
 import { createHttpTransport } from '@telemetry-reporter/transport-http';
+import type { EmitterProcessorOptions } from './emitter-protocol.js';
 import type { FaultPlan, ServerCounts } from './fault-server.js';
 import type { FaultServerConfig, FaultServerMessage } from './fault-server-process.js';
 import { HeapSampler, type HeapSummary } from './heap-sampler.js';
@@ -27,14 +28,7 @@ export interface SoakOptions {
   /** Records emitted per macrotask before yielding (`setImmediate`). */
   readonly chunkSize: number;
   readonly plan: FaultPlan;
-  readonly processor: {
-    readonly maxQueueSize: number;
-    readonly maxExportBatchSize: number;
-    readonly scheduledDelayMillis: number;
-    readonly exportTimeoutMillis: number;
-    readonly maxConcurrentExports: number;
-    readonly shutdownTimeoutMillis: number;
-  };
+  readonly processor: EmitterProcessorOptions;
   readonly retry: Required<RetryOptions>;
   /** How often heap and stats are sampled, in milliseconds. */
   readonly sampleEveryMillis: number;
