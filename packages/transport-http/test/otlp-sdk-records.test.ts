@@ -19,6 +19,7 @@ import {
 } from '../src/otlp/index.js';
 import { anyValue, attributes, key, text } from './helpers/otlp-arbitraries.js';
 import { decoded, transformerLogs, transformerSpans } from './helpers/otlp-oracle.js';
+import { collectingLogProcessor, collectingSpanProcessor } from './helpers/sdk-records.js';
 
 // Records made by the SDK of the line under test (OTEL_SDK_LINE), through its LoggerProvider
 // and TracerProvider, with generated content: what our encoders send is what OpenTelemetry's
@@ -36,15 +37,7 @@ function collectLogs(): { provider: LoggerProvider; records: OtlpLogRecord[] } {
   const records: OtlpLogRecord[] = [];
   const provider = new LoggerProvider({
     resource,
-    processors: [
-      {
-        onEmit: (record: OtlpLogRecord) => {
-          records.push(record);
-        },
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
+    processors: [collectingLogProcessor(records)],
   });
   return { provider, records };
 }
@@ -53,16 +46,7 @@ function collectSpans(): { provider: TracerProvider; spans: OtlpSpan[] } {
   const spans: OtlpSpan[] = [];
   const provider = new TracerProvider({
     resource,
-    spanProcessors: [
-      {
-        onStart: () => {},
-        onEnd: (span: OtlpSpan) => {
-          spans.push(span);
-        },
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
+    spanProcessors: [collectingSpanProcessor(spans)],
   });
   return { provider, spans };
 }

@@ -46,15 +46,7 @@ export function makeLogRecords(
   const records: OtlpLogRecord[] = [];
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'checkout' }),
-    processors: [
-      {
-        onEmit: (record: OtlpLogRecord) => {
-          records.push(record);
-        },
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
+    processors: [collectingLogProcessor(records)],
   });
   const loggers = [provider.getLogger('orders', '1.0.0'), provider.getLogger('payments')];
   for (let i = 0; i < count; i++) {
@@ -75,16 +67,7 @@ export function makeSpans(count: number, poisonAt: readonly number[] = []): Otlp
   const spans: OtlpSpan[] = [];
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'checkout' }),
-    spanProcessors: [
-      {
-        onStart: () => {},
-        onEnd: (span: OtlpSpan) => {
-          spans.push(span);
-        },
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
+    spanProcessors: [collectingSpanProcessor(spans)],
   });
   const tracer = provider.getTracer('orders', '1.0.0');
   for (let i = 0; i < count; i++) tracer.startSpan(`span ${i}`).end();
@@ -94,4 +77,27 @@ export function makeSpans(count: number, poisonAt: readonly number[] = []): Otlp
   return spans.map((span, i) =>
     poison.has(i) ? (Object.create(span, { attributes: { value: circular() } }) as OtlpSpan) : span,
   );
+}
+
+/** A log record processor that keeps every record emitted in `into`. */
+export function collectingLogProcessor(into: OtlpLogRecord[]) {
+  return {
+    onEmit: (record: OtlpLogRecord) => {
+      into.push(record);
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+}
+
+/** A span processor that keeps every span ended in `into`. */
+export function collectingSpanProcessor(into: OtlpSpan[]) {
+  return {
+    onStart: () => {},
+    onEnd: (span: OtlpSpan) => {
+      into.push(span);
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
 }
