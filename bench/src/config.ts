@@ -42,6 +42,13 @@ export interface BenchConfig {
      */
     readonly mitata: BenchConfig['mitata'];
   };
+  /** The default JSON payload against the encoder it replaced. */
+  readonly defaultJson: {
+    /** Batches of 512 records exported, one after the other, per measured run. */
+    readonly batches: number;
+    /** Interleaved rounds (ours, replaced, replaced, ours, ...). */
+    readonly rounds: number;
+  };
   /** The end-to-end benchmark: whole pipelines to an OTLP/HTTP sink in another process. */
   readonly e2e: {
     /** Records emitted per run. */
@@ -93,6 +100,7 @@ export const FULL: BenchConfig = Object.freeze<BenchConfig>({
     queueSizes: [2_048, 1_000_000],
     mitata: { min_cpu_time: 100e6, min_samples: 12, batch_samples: 512, warmup_samples: 2 },
   },
+  defaultJson: { batches: 400, rounds: 7 },
   e2e: {
     records: 200_000,
     warmupRecords: 20_000,
@@ -129,6 +137,7 @@ export const SMOKE: BenchConfig = Object.freeze<BenchConfig>({
     queueSizes: [2_048, 20_000],
     mitata: { min_cpu_time: 1e6, min_samples: 2, batch_samples: 256, warmup_samples: 1 },
   },
+  defaultJson: { batches: 4, rounds: 1 },
   // One format per signal, a different one each, so that both of the sink's decoders run.
   e2e: {
     records: 2_000,

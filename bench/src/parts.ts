@@ -1,5 +1,6 @@
 import { createFileSpool } from '@telemetry-reporter/otel';
 import type { BenchConfig } from './config.js';
+import { defaultJsonPayload } from './suites/default-json.js';
 import { endToEnd } from './suites/e2e.js';
 import { HOT_PATH_BENCHMARKS, hotPathEach } from './suites/hot-path.js';
 import { largeQueues, shutdownDrain } from './suites/large-queue.js';
@@ -54,6 +55,8 @@ export const PARTS: readonly Part[] = [
   ),
   // The disk spool's write and replay throughput, against the raw write speed of the same disk.
   compared('spool', (config) => spoolThroughput(createFileSpool, config)),
+  // The transport exporters' default JSON payload, against the encoder it replaced.
+  compared('default-json', defaultJsonPayload),
   // Whole pipelines to an OTLP/HTTP sink in a child process, one signal per process.
   ...(['logs', 'spans'] as const).map(
     (signal): Part => ({

@@ -29,7 +29,8 @@ export const CPU_CLOCK_LABEL =
     ? 'main thread (process.threadCpuUsage)'
     : `whole process (process.cpuUsage: Node ${process.version} has no process.threadCpuUsage, so V8's GC and compiler threads count too)`;
 
-function cpuMicros(): number {
+/** CPU time of {@link CPU_CLOCK} so far, in microseconds. */
+export function cpuMicros(): number {
   const usage = threadCpuUsage === undefined ? process.cpuUsage() : threadCpuUsage.call(process);
   return usage.user + usage.system;
 }

@@ -1,6 +1,28 @@
 // '@telemetry-reporter/core/internal': building blocks the sibling packages share with core.
 // Not part of the public contract: no semver promise, no API docs. Users import the package root.
 
+export { ByteSink } from './encoding/byte-sink.js';
+export { type Fragment, fragment, putFragment, writeFragment } from './encoding/fragment.js';
+export { InternCache } from './encoding/intern-cache.js';
+export { createJsonArrayEncoder, type RecordJsonWriter } from './encoding/json-array-encoder.js';
+export { putDigits, writeJsonNumber, writeNanosMember } from './encoding/json-number.js';
+export {
+  LOOPED_STRING,
+  putShortJsonString,
+  writeJsonString,
+  writeLongJsonString,
+  writeText,
+} from './encoding/json-string.js';
+export {
+  ascii,
+  writeBase64,
+  writeByte,
+  writeIntegerBetween,
+  writeMember,
+  writeRawJson,
+  writeStringBetween,
+  writeStringMember,
+} from './encoding/json-writes.js';
 export { RingBuffer } from './engine/ring-buffer.js';
 export { SEVERITY_CLASSES, SeverityQueue, severityClass } from './engine/severity-queue.js';
 export { zeroDropCounts } from './stats/drop-reason.js';

@@ -1,7 +1,7 @@
-import { createJsonEncoder } from '@telemetry-reporter/core';
+import { createJsonArrayEncoder } from '@telemetry-reporter/core/internal';
 import { environmentOf } from '../environment/env-config.js';
 import type { ReporterLogRecord } from '../sdk/sdk-types.js';
-import { writeLogRecordJson } from './default-json-text.js';
+import { writeLogRecordJson } from './default-json-writers.js';
 import {
   resolveTransportExporterOptions,
   TransportExporterBase,
@@ -35,7 +35,7 @@ export class TransportLogRecordExporter<
         options as TransportExporterOptions<ReporterLogRecord, unknown>,
         environmentOf(options),
       ),
-      createJsonEncoder({ write: writeLogRecordJson }),
+      createJsonArrayEncoder(writeLogRecordJson),
     );
   }
 }

@@ -1,7 +1,7 @@
-import { createJsonEncoder } from '@telemetry-reporter/core';
+import { createJsonArrayEncoder } from '@telemetry-reporter/core/internal';
 import { environmentOf } from '../environment/env-config.js';
 import type { ReporterSpan } from '../sdk/sdk-types.js';
-import { writeSpanJson } from './default-json-text.js';
+import { writeSpanJson } from './default-json-writers.js';
 import {
   resolveTransportExporterOptions,
   TransportExporterBase,
@@ -31,7 +31,7 @@ export class TransportSpanExporter<Payload = string> extends TransportExporterBa
         options as TransportExporterOptions<ReporterSpan, unknown>,
         environmentOf(options),
       ),
-      createJsonEncoder({ write: writeSpanJson }),
+      createJsonArrayEncoder(writeSpanJson),
     );
   }
 }

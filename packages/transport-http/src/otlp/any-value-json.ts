@@ -1,15 +1,16 @@
-import type { ByteSink } from './byte-sink.js';
-import { type Fragment, writeFragment } from './fragment.js';
-import { InternCache } from './intern-cache.js';
+import type { ByteSink } from '@telemetry-reporter/core/internal';
 import {
   ascii,
+  type Fragment,
+  InternCache,
   writeBase64,
   writeByte,
+  writeFragment,
   writeIntegerBetween,
+  writeJsonNumber,
+  writeJsonString,
   writeStringBetween,
-} from './json-bytes.js';
-import { writeJsonNumber } from './json-number.js';
-import { writeJsonString } from './json-string.js';
+} from '@telemetry-reporter/core/internal';
 import { enter } from './value-depth.js';
 
 // OTLP/JSON `AnyValue` and `KeyValue` straight from JavaScript values, with the mapping of

@@ -1,5 +1,13 @@
+import type { ByteSink } from '@telemetry-reporter/core/internal';
 import {
-  type ByteSink,
+  type Fragment,
+  fragment,
+  InternCache,
+  putFragment,
+  writeFragment,
+} from '@telemetry-reporter/core/internal';
+import { putString, SHORT_STRING, stringField, writeString } from './proto-string.js';
+import {
   beginLength,
   endLength,
   putVarint32,
@@ -7,10 +15,7 @@ import {
   writeBytes,
   writeDouble,
   writeVarint,
-} from './byte-sink.js';
-import { type Fragment, fragment, putFragment, writeFragment } from './fragment.js';
-import { InternCache } from './intern-cache.js';
-import { putString, SHORT_STRING, stringField, writeString } from './proto-string.js';
+} from './protobuf-wire.js';
 import { enter } from './value-depth.js';
 
 // OTLP `AnyValue` and `KeyValue` written straight from JavaScript values, with the mapping of

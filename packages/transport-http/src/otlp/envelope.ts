@@ -1,4 +1,4 @@
-import { putVarint32, varintSize } from './byte-sink.js';
+import { putVarint32, varintSize } from './protobuf-wire.js';
 import type { ResourceGroup } from './request-writer.js';
 
 // The outer layers of an export request, written once per batch around the records: protobuf

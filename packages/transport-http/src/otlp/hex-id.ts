@@ -1,6 +1,7 @@
+import type { ByteSink } from '@telemetry-reporter/core/internal';
 import { describeValue } from '@telemetry-reporter/core/internal';
-import { type ByteSink, putVarint32 } from './byte-sink.js';
 import { LastIdCache } from './last-id-cache.js';
+import { putVarint32 } from './protobuf-wire.js';
 
 /**
  * The value of each ASCII hex digit. Other characters get what OpenTelemetry's own conversion

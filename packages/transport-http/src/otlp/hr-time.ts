@@ -1,4 +1,4 @@
-import type { ByteSink } from './byte-sink.js';
+import type { ByteSink } from '@telemetry-reporter/core/internal';
 import type { OtlpHrTime } from './types.js';
 
 /** Seconds up to here take the exact double arithmetic below; later ones (year 2514+), BigInt. */

@@ -1,4 +1,4 @@
-import type { ByteSink } from './byte-sink.js';
+import type { ByteSink } from '@telemetry-reporter/core/internal';
 
 const NONE = {};
 

@@ -1,26 +1,20 @@
-import { writeAnyValueJson, writeKeyValues } from './any-value-json.js';
-import { writeAnyValue, writeAttributes } from './any-value-protobuf.js';
-import {
-  type ByteSink,
-  beginLength,
-  endLength,
-  endLength2,
-  writeVarintField,
-} from './byte-sink.js';
-import { writeFragment } from './fragment.js';
-import { LOG_SPAN_IDS, TRACE_IDS } from './hex-id.js';
-import { putHrTime } from './hr-time.js';
+import type { ByteSink } from '@telemetry-reporter/core/internal';
 import {
   ascii,
-  JSON_LOG_SPAN_IDS,
-  JSON_TRACE_IDS,
   writeByte,
+  writeFragment,
   writeMember,
+  writeNanosMember,
   writeStringBetween,
   writeStringMember,
-} from './json-bytes.js';
-import { writeNanosMember } from './json-number.js';
+} from '@telemetry-reporter/core/internal';
+import { writeAnyValueJson, writeKeyValues } from './any-value-json.js';
+import { writeAnyValue, writeAttributes } from './any-value-protobuf.js';
+import { LOG_SPAN_IDS, TRACE_IDS } from './hex-id.js';
+import { putHrTime } from './hr-time.js';
+import { JSON_LOG_SPAN_IDS, JSON_TRACE_IDS } from './json-ids.js';
 import { writeStringField } from './proto-string.js';
+import { beginLength, endLength, endLength2, writeVarintField } from './protobuf-wire.js';
 import type { OtlpLogRecord } from './types.js';
 
 // One `LogRecord` of OTLP, in the field order and with the omissions of OpenTelemetry's

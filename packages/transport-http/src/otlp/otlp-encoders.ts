@@ -29,7 +29,7 @@ export const OTLP_CONTENT_TYPES: Readonly<Record<OtlpFormat, OtlpContentType>> =
 
 /**
  * Idle writers an encoder keeps for reuse: one per export in flight, up to the most concurrent
- * exports a processor is usually given. Each keeps its buffer (at most 8 MiB; see byte-sink.ts).
+ * exports a processor is usually given. Each keeps its buffer (at most 8 MiB; see ByteSink in core).
  */
 const IDLE_WRITERS = 4;
 

@@ -1,4 +1,5 @@
-import { ByteSink, putVarint32, varintSize } from './byte-sink.js';
+import { ByteSink } from '@telemetry-reporter/core/internal';
+import { putVarint32, varintSize } from './protobuf-wire.js';
 
 // Protobuf `string` fields: length prefix, then UTF-8.
 

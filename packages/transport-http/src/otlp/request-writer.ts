@@ -1,5 +1,5 @@
 import { type EncodedBatch, RecordTooLargeError } from '@telemetry-reporter/core';
-import { ByteSink } from './byte-sink.js';
+import { ByteSink } from '@telemetry-reporter/core/internal';
 import type { ResourceParts, ScopeParts } from './resource-scope.js';
 import type { OtlpRequestWriter, OtlpResource, OtlpScope } from './types.js';
 

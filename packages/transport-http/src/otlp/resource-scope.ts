@@ -1,9 +1,15 @@
+import {
+  ascii,
+  ByteSink,
+  writeByte,
+  writeFragment,
+  writeMember,
+  writeRawJson,
+} from '@telemetry-reporter/core/internal';
 import { writeAttributesJson } from './any-value-json.js';
 import { writeAttributes } from './any-value-protobuf.js';
-import { ByteSink, beginLength, endLength, writeVarint } from './byte-sink.js';
-import { writeFragment } from './fragment.js';
-import { ascii, writeByte, writeMember, writeRawJson } from './json-bytes.js';
 import { stringField, writeString } from './proto-string.js';
+import { beginLength, endLength, writeVarint } from './protobuf-wire.js';
 import type { OtlpResource, OtlpScope } from './types.js';
 
 // A batch's records share a handful of resources and scopes, and so do consecutive batches, so

@@ -1,7 +1,21 @@
+import type { ByteSink } from '@telemetry-reporter/core/internal';
+import {
+  ascii,
+  writeByte,
+  writeFragment,
+  writeJsonNumber,
+  writeJsonString,
+  writeMember,
+  writeNanosMember,
+  writeStringMember,
+} from '@telemetry-reporter/core/internal';
 import { writeAttributesJson, writeKeyValues } from './any-value-json.js';
 import { writeAttributes } from './any-value-protobuf.js';
+import { PARENT_SPAN_IDS, TRACE_IDS, writeHexId } from './hex-id.js';
+import { writeHrTime } from './hr-time.js';
+import { JSON_PARENT_SPAN_IDS, JSON_TRACE_IDS } from './json-ids.js';
+import { writeStringField } from './proto-string.js';
 import {
-  type ByteSink,
   beginLength,
   beginLength2,
   endLength,
@@ -9,21 +23,7 @@ import {
   writeFixed32,
   writeVarint,
   writeVarintField,
-} from './byte-sink.js';
-import { writeFragment } from './fragment.js';
-import { PARENT_SPAN_IDS, TRACE_IDS, writeHexId } from './hex-id.js';
-import { writeHrTime } from './hr-time.js';
-import {
-  ascii,
-  JSON_PARENT_SPAN_IDS,
-  JSON_TRACE_IDS,
-  writeByte,
-  writeMember,
-  writeStringMember,
-} from './json-bytes.js';
-import { writeJsonNumber, writeNanosMember } from './json-number.js';
-import { writeJsonString } from './json-string.js';
-import { writeStringField } from './proto-string.js';
+} from './protobuf-wire.js';
 import type { OtlpSpan, OtlpSpanContext } from './types.js';
 
 // One `Span` of OTLP, in the field order and with the omissions of OpenTelemetry's serializers.

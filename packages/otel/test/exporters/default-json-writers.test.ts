@@ -1,8 +1,9 @@
+import { ByteSink } from '@telemetry-reporter/core/internal';
 import { BAD_INPUTS } from '@telemetry-reporter-internal/test-kit/bad-input-corpus';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LoggerProvider, resourceFromAttributes, TracerProvider } from '#sdk';
-import { writeLogRecordJson, writeSpanJson } from '../../src/exporters/default-json-text.js';
+import { writeLogRecordJson, writeSpanJson } from '../../src/exporters/default-json-writers.js';
 import {
   logRecordToJson,
   type ReporterLogRecord,
@@ -10,7 +11,7 @@ import {
   spanToJson,
 } from '../../src/index.js';
 
-// The default payload is written as text, piece by piece (no object per record, the resource
+// The default payload is written as bytes (no object and no string per record, the resource
 // and scope serialised once); the oracle is what it replaces: JSON.stringify of logRecordToJson
 // and spanToJson. Both must give the same text, or both fail, for every value.
 
@@ -24,10 +25,17 @@ function outcome(run: () => string): Outcome {
   }
 }
 
-function written<T>(write: (item: T, out: string[]) => void, item: T): string {
-  const out: string[] = [];
-  write(item, out);
-  return out.join('');
+const sink = new ByteSink(16);
+
+function written<T>(write: (sink: ByteSink, item: T) => void, item: T): string {
+  // A tiny buffer shared by every case, written after junk: each write must grow it and start
+  // where it is told, as in a payload.
+  sink.reset();
+  sink.ensure(3);
+  sink.buf.write('[1,', 0, 'latin1');
+  sink.pos = 3;
+  write(sink, item);
+  return sink.buf.toString('utf8', 3, sink.pos);
 }
 
 function expectSameLog(record: ReporterLogRecord): void {
@@ -73,7 +81,7 @@ function plainRecord(overrides: Partial<Record<keyof ReporterLogRecord, unknown>
   } as unknown as ReporterLogRecord;
 }
 
-describe('the default JSON text equals JSON.stringify of logRecordToJson', () => {
+describe('the default JSON bytes equal JSON.stringify of logRecordToJson', () => {
   it('for SDK records with every field', () => {
     const records = logRecords((logger) => {
       logger.emit({
@@ -162,7 +170,7 @@ describe('the default JSON text equals JSON.stringify of logRecordToJson', () =>
   });
 });
 
-describe('the default span JSON text equals JSON.stringify of spanToJson', () => {
+describe('the default span JSON bytes equal JSON.stringify of spanToJson', () => {
   it('for SDK spans with events, links, a parent and a status', () => {
     const spans: ReporterSpan[] = [];
     const provider = new TracerProvider({
@@ -190,6 +198,44 @@ describe('the default span JSON text equals JSON.stringify of spanToJson', () =>
     });
     expect(spans).toHaveLength(2);
     for (const span of spans) expectSameSpan(span);
+  });
+
+  it('for odd statuses, and events and links empty, odd or missing', () => {
+    const base = {
+      name: 'span',
+      kind: 1,
+      spanContext: () => ({ traceId: 't'.repeat(32), spanId: 's'.repeat(16), traceFlags: 1 }),
+      startTime: SOME_TIME,
+      endTime: SOME_TIME,
+      status: { code: 0 },
+      attributes: {},
+      links: [],
+      events: [],
+      resource: { attributes: {} },
+      instrumentationScope: { name: 'scope' },
+    };
+    const statuses = [
+      { code: 2, message: 'boom "quoted"' },
+      { code: -0 },
+      { code: 1.5 },
+      { code: '2' },
+      { code: 2, message: 42 },
+      { code: Number.NaN },
+      {},
+      { code: 2 ** 40, message: '' },
+    ];
+    for (const status of statuses) expectSameSpan({ ...base, status } as unknown as ReporterSpan);
+    const event = { name: 'e', time: SOME_TIME, attributes: { k: 'v' } };
+    const link = { context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }, attributes: {} };
+    for (const [events, links] of [
+      [[event], [link]],
+      [Object.assign([], { extra: 1 }), []],
+      [new (class extends Array {})(), []],
+      [undefined, []],
+      [[], { length: 0 }],
+    ]) {
+      expectSameSpan({ ...base, events, links } as unknown as ReporterSpan);
+    }
   });
 
   it.each(BAD_INPUTS.map((input) => [input.name, input] as const))(

@@ -4,13 +4,11 @@ import { putDigits, writeJsonNumber } from './json-number.js';
 import {
   LOOPED_STRING,
   putShortJsonString,
-  writeJsonString,
   writeLongJsonString,
   writeText,
 } from './json-string.js';
-import { LastIdCache } from './last-id-cache.js';
 
-// The pieces of OTLP/JSON objects: constant names and punctuation, and properties.
+// The pieces of JSON objects written as bytes: constant names and punctuation, and properties.
 
 /** A constant piece of JSON, to copy with {@link writeFragment}. */
 export const ascii = (text: string): Fragment => fragment(Buffer.from(text, 'utf8'));
@@ -139,19 +137,3 @@ export function writeBase64(sink: ByteSink, bytes: Uint8Array): void {
   sink.pos += buf.write(text, sink.pos, 'latin1');
   buf[sink.pos++] = 0x22;
 }
-
-/** A 32-digit trace id as a JSON string: the digits and two quotes. */
-const MAX_ID_BYTES = 34;
-
-/** Trace ids of log records and spans. */
-export const JSON_TRACE_IDS: LastIdCache<string> = new LastIdCache(writeJsonString, MAX_ID_BYTES);
-/** Span ids of log records. */
-export const JSON_LOG_SPAN_IDS: LastIdCache<string> = new LastIdCache(
-  writeJsonString,
-  MAX_ID_BYTES,
-);
-/** Parent span ids of spans. */
-export const JSON_PARENT_SPAN_IDS: LastIdCache<string> = new LastIdCache(
-  writeJsonString,
-  MAX_ID_BYTES,
-);

@@ -1,0 +1,156 @@
+import { RecordTooLargeError } from '../delivery/json-encoder.js';
+import type {
+  EncodedBatch,
+  EncodeOptions,
+  Encoder,
+  PayloadBuilder,
+} from '../delivery/transport.js';
+import { ByteSink } from './byte-sink.js';
+
+/**
+ * Writes one record's JSON text, as UTF-8, at the end of `sink`. May throw: what it wrote is
+ * taken back and that record alone is left out.
+ */
+export type RecordJsonWriter<Item> = (sink: ByteSink, item: Item) => void;
+
+/**
+ * Idle buffers an encoder keeps for reuse, one per export in flight (see ByteSink for how much
+ * each may keep).
+ */
+const IDLE_SINKS = 4;
+
+/** `[`, `,` and `]`. */
+const OPEN = 0x5b;
+const COMMA = 0x2c;
+const CLOSE = 0x5d;
+
+/**
+ * An encoder of records into one JSON array string per payload, each record written by
+ * `write` straight into a reused byte buffer: the payload is the only string made. Building it
+ * from a string per record instead costs the joining of many small strings, which measured
+ * about half of the encoding. Same contract as `createJsonEncoder` in `'array'` format: a
+ * record that cannot be written is left out alone, and with `maxBytes` a payload holds as many
+ * records as fit, counted exactly in bytes.
+ */
+export function createJsonArrayEncoder<Item>(write: RecordJsonWriter<Item>): Encoder<Item, string> {
+  const idle: ByteSink[] = [];
+  const begin = (options?: EncodeOptions): PayloadBuilder<Item, string> =>
+    new JsonArrayBuilder(
+      write,
+      options?.maxBytes ?? Number.POSITIVE_INFINITY,
+      idle.pop() ?? new ByteSink(),
+      (sink) => {
+        sink.reset();
+        if (idle.length < IDLE_SINKS) idle.push(sink);
+      },
+    );
+  return Object.freeze({
+    contentType: 'application/json',
+    encode(items: readonly Item[], options?: EncodeOptions): EncodedBatch<string> {
+      const builder = begin(options);
+      builder.add(items, 0, items.length);
+      return builder.finish();
+    },
+    begin,
+  });
+}
+
+/** One payload: `[` then the records separated by commas, closed by `finish()`. */
+class JsonArrayBuilder<Item> implements PayloadBuilder<Item, string> {
+  readonly #write: RecordJsonWriter<Item>;
+  readonly #maxBytes: number;
+  readonly #giveBack: (sink: ByteSink) => void;
+  /** Undefined once finished: the buffer then belongs to another payload. */
+  #sink: ByteSink | undefined;
+  #records = 0;
+  #failedIndexes: number[] | undefined;
+  #firstError: unknown;
+  #first = -1;
+  #next = -1;
+  #full = false;
+
+  constructor(
+    write: RecordJsonWriter<Item>,
+    maxBytes: number,
+    sink: ByteSink,
+    giveBack: (sink: ByteSink) => void,
+  ) {
+    this.#write = write;
+    this.#maxBytes = maxBytes;
+    this.#giveBack = giveBack;
+    this.#sink = sink;
+    sink.reset();
+    sink.ensure(1);
+    sink.buf[sink.pos++] = OPEN;
+  }
+
+  add(items: readonly Item[], from: number, to: number): number {
+    const sink = this.#sink;
+    if (sink === undefined) return from;
+    if (this.#first === -1) this.#first = from;
+    for (let i = from; i < to; i++) {
+      if (this.#full) return i;
+      const mark = sink.pos;
+      if (this.#records > 0) {
+        sink.ensure(1);
+        sink.buf[sink.pos++] = COMMA;
+      }
+      const start = sink.pos;
+      try {
+        this.#write(sink, items[i] as Item);
+      } catch (error) {
+        sink.pos = mark;
+        sink.path.length = 0;
+        this.#fail(i, error);
+        continue;
+      }
+      // The closing bracket is the one byte still to come.
+      if (sink.pos + 1 > this.#maxBytes) {
+        const alone = sink.pos - start + 2;
+        sink.pos = mark;
+        if (alone > this.#maxBytes) {
+          this.#fail(i, new RecordTooLargeError(alone, this.#maxBytes));
+          continue;
+        }
+        this.#full = true;
+        return i;
+      }
+      this.#records++;
+      this.#next = i + 1;
+    }
+    this.#next = Math.max(this.#next, to);
+    return to;
+  }
+
+  finish(): EncodedBatch<string> {
+    const sink = this.#sink;
+    // Finished already: the buffer and what it held belong to someone else now.
+    if (sink === undefined) return { payload: undefined, recordCount: 0, failedCount: 0 };
+    this.#sink = undefined;
+    let payload: string | undefined;
+    try {
+      if (this.#records > 0) {
+        sink.ensure(1);
+        sink.buf[sink.pos++] = CLOSE;
+        payload = sink.buf.toString('utf8', 0, sink.pos);
+      }
+    } finally {
+      this.#giveBack(sink);
+    }
+    return {
+      payload,
+      recordCount: this.#records,
+      failedCount: this.#failedIndexes?.length ?? 0,
+      firstError: this.#firstError,
+      failedIndexes: this.#failedIndexes,
+      consumed: this.#first === -1 ? 0 : this.#next - this.#first,
+    };
+  }
+
+  #fail(index: number, error: unknown): void {
+    this.#failedIndexes ??= [];
+    this.#failedIndexes.push(index);
+    this.#firstError ??= error;
+    this.#next = index + 1;
+  }
+}
