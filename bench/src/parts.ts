@@ -55,8 +55,11 @@ export const PARTS: readonly Part[] = [
   ),
   // The disk spool's write and replay throughput, against the raw write speed of the same disk.
   compared('spool', (config) => spoolThroughput(createFileSpool, config)),
-  // The transport exporters' default JSON payload, against the encoder it replaced.
-  compared('default-json', defaultJsonPayload),
+  // The transport exporters' default JSON payload, against the encoder it replaced, to a
+  // transport that takes strings only and to one that takes bytes.
+  ...(['strings', 'bytes'] as const).map((kind) =>
+    compared(`default-json:${kind}`, (config) => defaultJsonPayload(config, kind === 'bytes')),
+  ),
   // Whole pipelines to an OTLP/HTTP sink in a child process, one signal per process.
   ...(['logs', 'spans'] as const).map(
     (signal): Part => ({

@@ -4,7 +4,11 @@
 export { ByteSink } from './encoding/byte-sink.js';
 export { type Fragment, fragment, putFragment, writeFragment } from './encoding/fragment.js';
 export { InternCache } from './encoding/intern-cache.js';
-export { createJsonArrayEncoder, type RecordJsonWriter } from './encoding/json-array-encoder.js';
+export {
+  createJsonArrayBytesEncoder,
+  createJsonArrayEncoder,
+  type RecordJsonWriter,
+} from './encoding/json-array-encoder.js';
 export { putDigits, writeJsonNumber, writeNanosMember } from './encoding/json-number.js';
 export {
   LOOPED_STRING,

@@ -18,7 +18,7 @@ import {
   resolveHttpTransportOptions,
 } from './http-transport-options.js';
 import { AttemptAbort, untilAborted } from './internal/attempt-abort.js';
-import { checkHeaders } from './internal/headers.js';
+import { checkHeaders, validHeaderValue } from './internal/headers.js';
 import { describeNetworkFailure } from './internal/network-error.js';
 import { scrubbedExcerpt, scrubSecrets } from './internal/scrub.js';
 import { parseRetryAfterMillis } from './retry-after.js';
@@ -50,6 +50,7 @@ const BATCH_ID = /^[0-9a-f]{32}$/;
 /** The transport over either client: headers, gzip, timeouts, and the meaning of outcomes. */
 class ClassifyingHttpTransport implements HttpTransport {
   readonly url: string;
+  readonly acceptsBytes = true;
   readonly #options: ResolvedHttpTransportOptions;
   readonly #client: HttpClient;
   readonly #attempts = new Set<AttemptAbort>();
@@ -128,6 +129,7 @@ class ClassifyingHttpTransport implements HttpTransport {
     const headers: Record<string, string> = {
       'content-type':
         options.contentType ??
+        validHeaderValue(context.contentType) ??
         (typeof payload === 'string' ? 'application/json' : 'application/octet-stream'),
       'user-agent': options.userAgent,
     };

@@ -57,8 +57,9 @@ export interface HttpTransportOptions {
    */
   timeoutMillis?: number;
   /**
-   * The `content-type` header. Pass `encoder.contentType` of an OTLP encoder.
-   * @default 'application/json' for string payloads, 'application/octet-stream' for bytes
+   * The `content-type` header.
+   * @default the encoder's `contentType` as the delivery passes it (`context.contentType`);
+   * without one, 'application/json' for string payloads, 'application/octet-stream' for bytes
    */
   contentType?: string;
   /**
@@ -96,6 +97,8 @@ export interface HttpTransportOptions {
 export interface HttpTransport extends Transport<HttpPayload> {
   /** The target URL without credentials and query values, as errors show it. */
   readonly url: string;
+  /** Always true: a body may be a string or its bytes. */
+  readonly acceptsBytes: true;
   /** Sends one payload; see {@link HttpTransport}. */
   send(payload: HttpPayload, context: SendContext): Promise<void>;
   /**

@@ -87,6 +87,20 @@ describe.each(CLIENTS)('over %s', (_name, clientOptions) => {
       expect([...(server.requests[0]?.body ?? [])]).toEqual([1, 2, 3]);
     });
 
+    it('labels a payload with the content type its encoder states, unless the option says otherwise', async () => {
+      const json = { ...context(), contentType: 'application/json' };
+      await transport().send(new Uint8Array([0x5b, 0x5d]), json);
+      await transport({ contentType: 'application/x-ndjson' }).send('{}\n', json);
+      // A value no header may carry falls back to the payload's kind, and the request goes out.
+      await transport().send(new Uint8Array([1]), { ...context(), contentType: 'bad\r\nvalue' });
+      expect(server.requests.map((r) => r.headers['content-type'])).toEqual([
+        'application/json',
+        'application/x-ndjson',
+        'application/octet-stream',
+      ]);
+      expect(transport().acceptsBytes).toBe(true);
+    });
+
     it('uses the method, user agent and headers it is given; headers win', async () => {
       await transport({
         method: 'PUT',

@@ -1,7 +1,7 @@
 import { abortableSleep } from '../support/abortable-sleep.js';
 import { isPayloadTooLargeError, isPermanentError } from './error-classification.js';
 import { type ResolvedRetryOptions, retryDelayMillis } from './retry-policy.js';
-import type { Transport } from './transport.js';
+import type { SendContext, Transport } from './transport.js';
 
 /** How sending one payload ended. */
 export type SendOutcome =
@@ -24,6 +24,8 @@ export interface SendRequest {
   readonly recordCount: number;
   /** Sent with every attempt, so that a receiver can drop a repeat. */
   readonly batchId: string | undefined;
+  /** The payload's media type, passed on to the transport when known. */
+  readonly contentType?: string | undefined;
   readonly signal: AbortSignal;
   /** When `signal` fires, in `Date.now()` milliseconds: a retry after it is not waited for. */
   readonly deadline: number;
@@ -44,15 +46,17 @@ export async function sendWithRetry<Payload>(
   payload: Payload,
   request: SendRequest,
 ): Promise<SendOutcome> {
-  const { signal, recordCount, batchId, retry } = request;
+  const { signal, recordCount, batchId, contentType, retry } = request;
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
-      await transport.send(
-        payload,
-        batchId === undefined
-          ? { signal, attempt, recordCount }
-          : { signal, attempt, recordCount, batchId },
-      );
+      const context: { -readonly [K in keyof SendContext]: SendContext[K] } = {
+        signal,
+        attempt,
+        recordCount,
+      };
+      if (batchId !== undefined) context.batchId = batchId;
+      if (contentType !== undefined) context.contentType = contentType;
+      await transport.send(payload, context);
       return { kind: 'delivered' };
     } catch (error) {
       if (signal.aborted) break;

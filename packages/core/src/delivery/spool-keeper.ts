@@ -367,6 +367,7 @@ export class SpoolKeeper<Payload> {
     const outcome = await sendWithRetry(this.#transport, batch.payload as Payload, {
       recordCount: batch.recordCount,
       batchId: batch.id,
+      contentType: batch.contentType,
       signal: timeout.signal,
       deadline: Date.now() + REPLAY_TIMEOUT_MILLIS,
       retry: this.#retry,

@@ -340,6 +340,7 @@ export class TransportDelivery<Item, Payload> {
     const outcome = await sendWithRetry(this.#transport, encoded.payload, {
       recordCount: count,
       batchId: part?.batchId,
+      contentType: this.#encoder.contentType,
       signal: context.signal,
       deadline: context.deadline,
       retry: this.retry,

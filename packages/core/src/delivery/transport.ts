@@ -14,6 +14,12 @@ export interface SendContext {
    * `Idempotency-Key`). Set when the delivery has a spool.
    */
   readonly batchId?: string;
+  /**
+   * The payload's media type: its encoder's `contentType`, when it states one, or on a replay
+   * from a spool, the type the batch was spooled with. A transport can label the payload with
+   * it and need no option of its own.
+   */
+  readonly contentType?: string;
 }
 
 /**
@@ -25,6 +31,15 @@ export interface Transport<Payload = unknown> {
   send(payload: Payload, context: SendContext): Promise<void>;
   /** Releases resources (sockets, agents). Called once, after the last send. */
   shutdown?(): Promise<void>;
+  /**
+   * True when `send` also takes a text payload as its UTF-8 bytes, a `Uint8Array`, in place of
+   * the string. Encoders that write text as bytes (the transport exporters' default JSON) then
+   * hand the bytes over as they are: making a string of a 512-record payload, which the
+   * transport turns back into bytes to send it, costs about as much again as writing it.
+   * `createHttpTransport` sets it. Set it only if `send` handles a `Uint8Array`.
+   * @default false: text payloads arrive as strings
+   */
+  readonly acceptsBytes?: boolean;
 }
 
 /** The result of encoding a batch: one payload holding the records that could be encoded. */

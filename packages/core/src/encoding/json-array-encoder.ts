@@ -33,8 +33,31 @@ const CLOSE = 0x5d;
  * records as fit, counted exactly in bytes.
  */
 export function createJsonArrayEncoder<Item>(write: RecordJsonWriter<Item>): Encoder<Item, string> {
+  return createEncoder(write, (buf, length) => buf.toString('utf8', 0, length));
+}
+
+/**
+ * {@link createJsonArrayEncoder} with the payload as its UTF-8 bytes, for a transport that
+ * takes them (`acceptsBytes`): no string is made at all, only a copy of the bytes.
+ */
+export function createJsonArrayBytesEncoder<Item>(
+  write: RecordJsonWriter<Item>,
+): Encoder<Item, Uint8Array> {
+  // A copy: the buffer goes back to the pool, and the payload may be retried long after. An
+  // unpooled, unfilled Buffer and a memcpy: measured, 3-6x less than `new Uint8Array(view)`.
+  return createEncoder(write, (buf, length) => {
+    const payload = Buffer.allocUnsafeSlow(length);
+    buf.copy(payload, 0, 0, length);
+    return payload;
+  });
+}
+
+function createEncoder<Item, Payload>(
+  write: RecordJsonWriter<Item>,
+  payloadOf: (buf: Buffer, length: number) => Payload,
+): Encoder<Item, Payload> {
   const idle: ByteSink[] = [];
-  const begin = (options?: EncodeOptions): PayloadBuilder<Item, string> =>
+  const begin = (options?: EncodeOptions): PayloadBuilder<Item, Payload> =>
     new JsonArrayBuilder(
       write,
       options?.maxBytes ?? Number.POSITIVE_INFINITY,
@@ -43,10 +66,11 @@ export function createJsonArrayEncoder<Item>(write: RecordJsonWriter<Item>): Enc
         sink.reset();
         if (idle.length < IDLE_SINKS) idle.push(sink);
       },
+      payloadOf,
     );
   return Object.freeze({
     contentType: 'application/json',
-    encode(items: readonly Item[], options?: EncodeOptions): EncodedBatch<string> {
+    encode(items: readonly Item[], options?: EncodeOptions): EncodedBatch<Payload> {
       const builder = begin(options);
       builder.add(items, 0, items.length);
       return builder.finish();
@@ -56,10 +80,11 @@ export function createJsonArrayEncoder<Item>(write: RecordJsonWriter<Item>): Enc
 }
 
 /** One payload: `[` then the records separated by commas, closed by `finish()`. */
-class JsonArrayBuilder<Item> implements PayloadBuilder<Item, string> {
+class JsonArrayBuilder<Item, Payload> implements PayloadBuilder<Item, Payload> {
   readonly #write: RecordJsonWriter<Item>;
   readonly #maxBytes: number;
   readonly #giveBack: (sink: ByteSink) => void;
+  readonly #payloadOf: (buf: Buffer, length: number) => Payload;
   /** Undefined once finished: the buffer then belongs to another payload. */
   #sink: ByteSink | undefined;
   #records = 0;
@@ -74,7 +99,9 @@ class JsonArrayBuilder<Item> implements PayloadBuilder<Item, string> {
     maxBytes: number,
     sink: ByteSink,
     giveBack: (sink: ByteSink) => void,
+    payloadOf: (buf: Buffer, length: number) => Payload,
   ) {
+    this.#payloadOf = payloadOf;
     this.#write = write;
     this.#maxBytes = maxBytes;
     this.#giveBack = giveBack;
@@ -122,17 +149,17 @@ class JsonArrayBuilder<Item> implements PayloadBuilder<Item, string> {
     return to;
   }
 
-  finish(): EncodedBatch<string> {
+  finish(): EncodedBatch<Payload> {
     const sink = this.#sink;
     // Finished already: the buffer and what it held belong to someone else now.
     if (sink === undefined) return { payload: undefined, recordCount: 0, failedCount: 0 };
     this.#sink = undefined;
-    let payload: string | undefined;
+    let payload: Payload | undefined;
     try {
       if (this.#records > 0) {
         sink.ensure(1);
         sink.buf[sink.pos++] = CLOSE;
-        payload = sink.buf.toString('utf8', 0, sink.pos);
+        payload = this.#payloadOf(sink.buf, sink.pos);
       }
     } finally {
       this.#giveBack(sink);

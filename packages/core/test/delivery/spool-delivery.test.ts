@@ -42,6 +42,7 @@ type Behaviour = 'ok' | 'fail' | 'hang' | 'reject';
 interface Sent {
   readonly ids: number[];
   readonly batchId: string | undefined;
+  readonly contentType: string | undefined;
   readonly attempt: number;
   readonly ok: boolean;
 }
@@ -60,6 +61,7 @@ class Backend implements Transport<string> {
     this.sent.push({
       ids,
       batchId: context.batchId,
+      contentType: context.contentType,
       attempt: context.attempt,
       ok: behaviour === 'ok',
     });
@@ -173,6 +175,8 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     expect(backend.delivered()).toEqual(ids(0, 20));
     // The replay carried the id of the failed attempts: a receiver can tell it is the same batch.
     expect(backend.sent.filter((s) => s.ok && s.batchId === failedId)).toHaveLength(1);
+    // Attempts carry the encoder's content type, the replay the one the batch was spooled with.
+    expect(new Set(backend.sent.map((s) => s.contentType))).toEqual(new Set(['application/json']));
   });
 
   it('while the backend is down, spools later batches unsent, until a probe finds it back up', async () => {
@@ -332,11 +336,12 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     ).toThrow(/already used by another exporter of this process/);
   });
 
-  it('sends no batch id without a spool', async () => {
+  it('sends no batch id without a spool, and no content type for an encoder that states none', async () => {
     const backend = new Backend();
+    const { contentType: _stated, ...silent } = createJsonEncoder<Rec>();
     const delivery = new TransportDelivery<Rec, string>({
       transport: backend,
-      encoder: createJsonEncoder<Rec>(),
+      encoder: silent,
     });
     const engine = new BatchEngine<Rec>({
       exportBatch: (batch, context) => delivery.deliver(batch, context),
@@ -345,7 +350,9 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     engines.push(engine);
     offer(engine, 0, 3);
     await engine.flush();
-    expect(backend.sent).toEqual([{ ids: [0, 1, 2], batchId: undefined, attempt: 1, ok: true }]);
+    expect(backend.sent).toEqual([
+      { ids: [0, 1, 2], batchId: undefined, contentType: undefined, attempt: 1, ok: true },
+    ]);
     expect(delivery.spoolSummary()).toBeUndefined();
   });
 

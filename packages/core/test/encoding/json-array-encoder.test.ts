@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createJsonEncoder, type EncodedBatch, RecordTooLargeError } from '../../src/index.js';
-import { type ByteSink, createJsonArrayEncoder, writeText } from '../../src/internal.js';
+import {
+  type ByteSink,
+  createJsonArrayBytesEncoder,
+  createJsonArrayEncoder,
+  writeText,
+} from '../../src/internal.js';
 
 // The byte-writing JSON array encoder (the transport exporters' default payload) keeps the
 // contract of createJsonEncoder in 'array' format: the oracle here is createJsonEncoder itself,
@@ -137,5 +142,33 @@ describe('createJsonArrayEncoder', () => {
     });
     expect(encoder.encode(['outer', 'after']).payload).toBe('["outer","after"]');
     expect(inner).toBe('["inner"]');
+  });
+
+  it('in bytes, gives the UTF-8 of the same payload, with the same counts', () => {
+    const strings = createJsonArrayEncoder(writeStringified);
+    const bytes = createJsonArrayBytesEncoder(writeStringified);
+    fc.assert(
+      fc.property(records, fc.option(fc.integer({ min: 1, max: 3_000 })), (items, maxBytes) => {
+        const options = maxBytes === null ? undefined : { maxBytes };
+        const { payload, ...counts } = bytes.encode(items, options);
+        const expected = strings.encode(items, options);
+        expect(outcome({ ...counts, payload: undefined })).toEqual(
+          outcome({ ...expected, payload: undefined }),
+        );
+        if (expected.payload === undefined) expect(payload).toBeUndefined();
+        else {
+          expect(payload).toBeInstanceOf(Uint8Array);
+          expect(Buffer.from(payload ?? []).toString('utf8')).toBe(expected.payload);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('in bytes, hands over a copy: the next payload, written in the same buffer, leaves it be', () => {
+    const encoder = createJsonArrayBytesEncoder(writeStringified);
+    const first = encoder.encode(['first']).payload;
+    encoder.encode(['second, longer']);
+    expect(Buffer.from(first ?? []).toString('utf8')).toBe('["first"]');
   });
 });

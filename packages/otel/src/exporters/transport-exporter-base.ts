@@ -1,10 +1,17 @@
 import {
   BATCH_DEFAULTS,
   type Encoder,
+  type SendContext,
   type Transport,
   TransportDelivery,
 } from '@telemetry-reporter/core';
-import { describeValue, millisOption } from '@telemetry-reporter/core/internal';
+import {
+  createJsonArrayBytesEncoder,
+  createJsonArrayEncoder,
+  describeValue,
+  millisOption,
+  type RecordJsonWriter,
+} from '@telemetry-reporter/core/internal';
 import { type Environment, type EnvSignal, maxAttemptsFromEnv } from '../environment/env-config.js';
 import { spoolFromEnv } from '../environment/spool-env.js';
 import { diagLogger } from '../internal/diag-logger.js';
@@ -34,21 +41,25 @@ export class TransportExporterBase<Item> implements ExporterLike<Item> {
 
   /**
    * `options` as the public constructor resolved them from the code and the environment;
-   * `defaultEncoder` serves when the code gave none.
+   * `writeJson` writes one record of the default JSON payload, when the code gave no encoder.
    */
   protected constructor(
     name: string,
     options: TransportExporterOptions<Item, unknown>,
-    defaultEncoder: Encoder<Item, string>,
+    writeJson: RecordJsonWriter<Item>,
   ) {
     this.#name = name;
+    const transport = options.transport as Transport<unknown>;
+    // Only a missing encoder means the default: `null` is a mistake, reported as one.
+    const byDefault = options.encoder === undefined;
+    const bytes = byDefault && transport?.acceptsBytes === true;
     this.#delivery = new TransportDelivery<Item, unknown>({
-      transport: quietTransport(options.transport as Transport<unknown>),
-      // Only a missing encoder means the default: `null` is a mistake, reported as one.
-      encoder: (options.encoder === undefined ? defaultEncoder : options.encoder) as Encoder<
-        Item,
-        unknown
-      >,
+      transport: quietTransport(transport, byDefault && !bytes),
+      encoder: (byDefault
+        ? bytes
+          ? createJsonArrayBytesEncoder(writeJson)
+          : createJsonArrayEncoder(writeJson)
+        : options.encoder) as Encoder<Item, unknown>,
       retry: options.retry,
       logger: diagLogger,
       name,
@@ -161,14 +172,30 @@ export function resolveTransportExporterOptions<Item>(
  * The transport, its sends run with tracing suppressed and inside the export scope, wherever
  * they start: a replay from the spool starts on a timer, outside the processor's export.
  */
-function quietTransport<Payload>(transport: Transport<Payload>): Transport<Payload> {
+function quietTransport<Payload>(
+  transport: Transport<Payload>,
+  wantsText: boolean,
+): Transport<Payload> {
   if (typeof transport?.send !== 'function') return transport; // the delivery reports it
+  // A spool may hold the default payload as bytes, written by a process whose transport took
+  // them (`acceptsBytes`): this one's takes strings only.
+  const send = wantsText
+    ? (payload: Payload, context: SendContext) =>
+        transport.send(
+          (payload instanceof Uint8Array ? utf8Text(payload) : payload) as Payload,
+          context,
+        )
+    : (payload: Payload, context: SendContext) => transport.send(payload, context);
   const quiet: Transport<Payload> = {
     send: (payload, context) =>
-      withTracingSuppressed(() => inExportScope(() => transport.send(payload, context))),
+      withTracingSuppressed(() => inExportScope(() => send(payload, context))),
   };
   if (typeof transport.shutdown === 'function') {
     quiet.shutdown = () => transport.shutdown?.() ?? Promise.resolve();
   }
   return quiet;
+}
+
+function utf8Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }

@@ -57,16 +57,21 @@ export interface TransportExporterBaseOptions {
 }
 
 /**
- * Options of a transport exporter: with no `encoder`, the transport receives a JSON array string;
- * with one, it receives whatever the encoder produces.
+ * Options of a transport exporter: with no `encoder`, the transport receives a JSON array string
+ * (or its UTF-8 bytes, a `Uint8Array`, if the transport sets `acceptsBytes`, as
+ * `createHttpTransport` does); with one, it receives whatever the encoder produces.
  */
 export type TransportExporterOptions<Item, Payload> =
   | (TransportExporterBaseOptions & {
-      /** Delivers JSON array strings (the default encoder's payload). */
+      /**
+       * Delivers JSON array strings (the default encoder's payload); with `acceptsBytes: true`,
+       * their UTF-8 bytes instead, which saves making a string only to turn it back into bytes.
+       */
       transport: Transport<string>;
       /**
        * Omitted: the default JSON encoder.
-       * @default a JSON array string, one `LogRecordJson` / `SpanJson` object per record
+       * @default a JSON array string (bytes for a transport with `acceptsBytes`), one
+       * `LogRecordJson` / `SpanJson` object per record
        */
       encoder?: undefined;
     })

@@ -1,4 +1,3 @@
-import { createJsonArrayEncoder } from '@telemetry-reporter/core/internal';
 import { environmentOf } from '../environment/env-config.js';
 import type { ReporterLogRecord } from '../sdk/sdk-types.js';
 import { writeLogRecordJson } from './default-json-writers.js';
@@ -35,7 +34,7 @@ export class TransportLogRecordExporter<
         options as TransportExporterOptions<ReporterLogRecord, unknown>,
         environmentOf(options),
       ),
-      createJsonArrayEncoder(writeLogRecordJson),
+      writeLogRecordJson,
     );
   }
 }

@@ -1,4 +1,3 @@
-import { createJsonArrayEncoder } from '@telemetry-reporter/core/internal';
 import { environmentOf } from '../environment/env-config.js';
 import type { ReporterSpan } from '../sdk/sdk-types.js';
 import { writeSpanJson } from './default-json-writers.js';
@@ -31,7 +30,7 @@ export class TransportSpanExporter<Payload = string> extends TransportExporterBa
         options as TransportExporterOptions<ReporterSpan, unknown>,
         environmentOf(options),
       ),
-      createJsonArrayEncoder(writeSpanJson),
+      writeSpanJson,
     );
   }
 }

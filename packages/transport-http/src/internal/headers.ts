@@ -63,6 +63,16 @@ export function checkHeaders(option: string, headers: unknown): Record<string, s
   return checked;
 }
 
+/**
+ * `value` when it may be sent as a header value, else undefined: for values that come with a
+ * payload (its encoder's `contentType`), where a bad one must not fail the request.
+ */
+export function validHeaderValue(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' && !INVALID_VALUE.test(value)
+    ? value
+    : undefined;
+}
+
 /** Validates a non-secret header option (`contentType`, `userAgent`), echoing a bad value. */
 export function checkHeaderValueOption(option: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '' || INVALID_VALUE.test(value)) {
