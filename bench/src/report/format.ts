@@ -34,7 +34,12 @@ export function formatTarget(c: Comparison): string {
   if (t === undefined) return '';
   if (t.on === 'ours') return `ours ${t.op} ${t.value} ${c.unit}`;
   if (c.better === 'lower' && t.op === '<=' && t.value < 1) {
-    return `ratio <= ${t.value}${t.value <= 0.1 ? ` (${Math.round(1 / t.value)}x faster)` : ''}`;
+    const times = Math.round(1 / t.value);
+    // 1/3, not 0.3333333333333333: a value with no short decimal form is shown as a fraction
+    if (`${t.value}`.length > 6 && Math.abs(times * t.value - 1) < 1e-9) {
+      return `ratio <= 1/${times} (${times}x faster)`;
+    }
+    return `ratio <= ${t.value}${t.value <= 0.1 ? ` (${times}x faster)` : ''}`;
   }
   return `ratio ${t.op} ${t.value}`;
 }
