@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkerHttpClient } from '../src/client/worker-http-client.js';
 import { createHttpTransport } from '../src/index.js';
 import { HTTP_WORKER_ENTRY } from './helpers/built-worker-entry.js';
@@ -85,6 +87,48 @@ describe('the worker thread', () => {
     const next = new WorkerHttpClient(entry);
     expect((await next.request(post())).status).toBe(200);
     expect(starts()).toBe('xx');
+    next.close();
+  });
+});
+
+describe('a client dropped without close()', () => {
+  it('has its connections closed once it is garbage, and the thread stops if it was the last', async () => {
+    // The garbage collector, for this test only: a new context gets it once the flag is set.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { entry, starts } = countingWorker();
+    const kept = new WorkerHttpClient(entry);
+    const dropOne = async () => {
+      const dropped = new WorkerHttpClient(entry);
+      expect((await dropped.request(post())).status).toBe(200);
+    };
+    await dropOne();
+    expect((await kept.request(post())).status).toBe(200);
+    expect(server.connections).toBe(2);
+    await vi.waitFor(
+      () => {
+        gc();
+        expect(server.closedConnections).toBe(1);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    // The kept client goes on, on the same thread.
+    expect((await kept.request(post())).status).toBe(200);
+    expect(starts()).toBe('x');
+    kept.close();
+    await server.socketsClosed(2);
+    // Dropped alone, a client stops the thread: the next one starts another.
+    await dropOne();
+    await vi.waitFor(
+      () => {
+        gc();
+        expect(server.closedConnections).toBe(3);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    const next = new WorkerHttpClient(entry);
+    expect((await next.request(post())).status).toBe(200);
+    expect(starts()).toBe('xxx');
     next.close();
   });
 });

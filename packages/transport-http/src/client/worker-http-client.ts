@@ -7,6 +7,16 @@ const SHARED_WORKERS = new Map<string, SharedHttpWorker>();
 let nextOwner = 0;
 
 /**
+ * Closes, in the shared worker, the connections of a client that was dropped without `close()`
+ * (its transport never shut down): otherwise they, and the thread if no other client is left,
+ * would stay until the process ends. Idle, they keep no process alive; they hold memory.
+ */
+const DROPPED = new FinalizationRegistry<{
+  readonly worker: SharedHttpWorker;
+  readonly owner: number;
+}>(({ worker, owner }) => worker.close(owner));
+
+/**
  * Requests sent by `node:http` from the process's HTTP worker thread (see
  * {@link SharedHttpWorker}), with connections of this client's own there: the main thread only
  * copies the body into a message, about a third of the CPU of sending it itself, and gzip runs in
@@ -25,6 +35,7 @@ export class WorkerHttpClient implements HttpClient {
       SHARED_WORKERS.set(entry.href, shared);
     }
     this.#worker = shared;
+    DROPPED.register(this, { worker: shared, owner: this.#owner }, this);
   }
 
   request(request: OutgoingRequest): Promise<IncomingResponse> {
@@ -32,6 +43,7 @@ export class WorkerHttpClient implements HttpClient {
   }
 
   close(): void {
+    DROPPED.unregister(this);
     this.#worker.close(this.#owner);
   }
 }
