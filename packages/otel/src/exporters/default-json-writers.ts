@@ -12,7 +12,13 @@ import {
   writeStringBetween,
   writeText,
 } from '@telemetry-reporter/core/internal';
-import type { HrTimeLike, ReporterLogRecord, ReporterSpan } from '../sdk/sdk-types.js';
+import type {
+  HrTimeLike,
+  ReporterLogRecord,
+  ReporterSpan,
+  SpanEventLike,
+  SpanLinkLike,
+} from '../sdk/sdk-types.js';
 import { hrTimeToIso, hrTimeToUnixNanos } from './hr-time.js';
 import { scopeOf } from './log-record-json.js';
 import { eventsToJson, linksToJson } from './span-json.js';
@@ -270,19 +276,74 @@ function writeStatus(sink: ByteSink, status: ReporterSpan['status']): void {
   writeText(sink, JSON.stringify(message === undefined ? { code } : { code, message }));
 }
 
-/** Writes `name` and a span's events or links, converted by `toJson`; none is the commonest. */
+/**
+ * Writes `name` and a span's events or links as `JSON.stringify(toJson(list))` writes them:
+ * element by element with `write` for a plain array (a hole is `null`, as `map` leaves it), and
+ * through `toJson` for anything else.
+ */
 function writeList<T>(
   sink: ByteSink,
   name: Fragment,
   list: readonly T[],
   toJson: (list: readonly T[]) => unknown,
+  write: (sink: ByteSink, item: T) => void,
 ): void {
   writeFragment(sink, name);
-  if (Object.getPrototypeOf(list) === Array.prototype && list.length === 0) {
+  if (Object.getPrototypeOf(list) !== Array.prototype) {
+    writeText(sink, JSON.stringify(toJson(list)));
+    return;
+  }
+  const length = list.length;
+  if (length === 0) {
     writeFragment(sink, EMPTY_LIST);
     return;
   }
-  writeText(sink, JSON.stringify(toJson(list)));
+  writeByte(sink, 0x5b); // [
+  for (let i = 0; i < length; i++) {
+    if (i > 0) writeByte(sink, 0x2c); // ,
+    if (i in list) write(sink, list[i] as T);
+    else writeFragment(sink, NULL);
+  }
+  writeByte(sink, 0x5d); // ]
+}
+
+/** Member names of an event or a link, as the first of their object and after another. */
+const NAME = keyNames('name');
+const TIME_UNIX_NANO = keyNames('timeUnixNano');
+const TRACE_ID = keyNames('traceId');
+const SPAN_ID = keyNames('spanId');
+const ATTRIBUTES = keyNames('attributes');
+
+function keyNames(key: string): KeyNames {
+  return { first: ascii(`"${key}":`), next: ascii(`,"${key}":`) };
+}
+
+/** Writes `{` and the members, each left out as JSON leaves it out, and `}`. */
+function writeObject(sink: ByteSink, names: readonly KeyNames[], values: readonly unknown[]): void {
+  writeByte(sink, 0x7b); // {
+  let first = true;
+  for (let i = 0; i < names.length; i++) {
+    const member = names[i] as KeyNames;
+    if (writeValueMember(sink, first ? member.first : member.next, values[i])) first = false;
+  }
+  writeByte(sink, 0x7d); // }
+}
+
+const EVENT_NAMES = [NAME, TIME_UNIX_NANO, ATTRIBUTES];
+const LINK_NAMES = [TRACE_ID, SPAN_ID, ATTRIBUTES];
+
+/** One element of `eventsToJson`, read in its order. */
+function writeEvent(sink: ByteSink, event: SpanEventLike): void {
+  const name = event.name;
+  const time = hrTimeToUnixNanos(event.time);
+  writeObject(sink, EVENT_NAMES, [name, time, event.attributes]);
+}
+
+/** One element of `linksToJson`, read in its order. */
+function writeLink(sink: ByteSink, link: SpanLinkLike): void {
+  const traceId = link.context.traceId;
+  const spanId = link.context.spanId;
+  writeObject(sink, LINK_NAMES, [traceId, spanId, link.attributes]);
 }
 
 /** Writes the bytes of `JSON.stringify(spanToJson(span))`. */
@@ -303,8 +364,8 @@ export function writeSpanJson(sink: ByteSink, span: ReporterSpan): void {
   writeUnixNanosMember(sink, SPAN.endTimeUnixNano, span.endTime);
   writeStatus(sink, span.status);
   writeValueMember(sink, SPAN.attributes, span.attributes);
-  writeList(sink, SPAN.events, span.events, eventsToJson);
-  writeList(sink, SPAN.links, span.links, linksToJson);
+  writeList(sink, SPAN.events, span.events, eventsToJson, writeEvent);
+  writeList(sink, SPAN.links, span.links, linksToJson, writeLink);
   writeRawJson(sink, resourceMember(span.resource));
   writeRawJson(sink, scopeMember(span.instrumentationScope));
   if (span.parentSpanContext) {

@@ -238,6 +238,58 @@ describe('the default span JSON bytes equal JSON.stringify of spanToJson', () =>
     }
   });
 
+  it('for generated events and links (fast-check), holes and odd elements included', () => {
+    const value = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.double(), fc.boolean())),
+      fc.array(fc.string(), { maxLength: 2 }),
+    );
+    const time = fc.oneof(
+      fc.constant(SOME_TIME),
+      fc.tuple(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 0, max: 999_999_999 })),
+      fc.tuple(fc.double(), fc.double()),
+    );
+    const event = fc.oneof(
+      { weight: 8, arbitrary: fc.record({ name: value, time, attributes: value }) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    );
+    const link = fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.record({
+          context: fc.record({ traceId: value, spanId: value }),
+          attributes: value,
+        }),
+      },
+      { weight: 1, arbitrary: fc.constant({}) },
+    );
+    const sparse = <T>(items: fc.Arbitrary<T>) =>
+      fc.sparseArray(items, { maxLength: 4, noTrailingHole: false });
+    fc.assert(
+      fc.property(sparse(event), sparse(link), (events, links) => {
+        expectSameSpan({
+          name: 'span',
+          kind: 1,
+          spanContext: () => ({ traceId: 't'.repeat(32), spanId: 's'.repeat(16), traceFlags: 1 }),
+          startTime: SOME_TIME,
+          endTime: SOME_TIME,
+          status: { code: 0 },
+          attributes: {},
+          events,
+          links,
+          resource: { attributes: {} },
+          instrumentationScope: { name: 'scope' },
+        } as unknown as ReporterSpan);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it.each(BAD_INPUTS.map((input) => [input.name, input] as const))(
     '%s as a span attribute value',
     (_name, input) => {
