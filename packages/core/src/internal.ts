@@ -9,23 +9,15 @@ export {
   createJsonArrayEncoder,
   type RecordJsonWriter,
 } from './encoding/json-array-encoder.js';
-export { putDigits, writeJsonNumber, writeNanosMember } from './encoding/json-number.js';
-export {
-  LOOPED_STRING,
-  putShortJsonString,
-  writeJsonString,
-  writeLongJsonString,
-  writeText,
-} from './encoding/json-string.js';
+export { writeJsonNumber, writeNanosMember } from './encoding/json-number.js';
+export { writeJsonString, writeText } from './encoding/json-string.js';
 export {
   ascii,
-  writeBase64,
   writeByte,
   writeIntegerBetween,
   writeMember,
   writeRawJson,
   writeStringBetween,
-  writeStringMember,
 } from './encoding/json-writes.js';
 export { RingBuffer } from './engine/ring-buffer.js';
 export { SEVERITY_CLASSES, SeverityQueue, severityClass } from './engine/severity-queue.js';

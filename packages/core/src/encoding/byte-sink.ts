@@ -1,6 +1,7 @@
-// The growable byte buffer the JSON and OTLP writers fill. Plain fields and module functions,
-// not methods: the writers call them millions of times a second, and V8 inlines small
-// monomorphic functions best.
+// The growable byte buffer the JSON and OTLP writers fill. The writing itself is plain module
+// functions over its public fields (json-string.ts, json-number.ts, json-writes.ts,
+// fragment.ts here; protobuf-wire.ts in transport-http): the writers call them millions of times
+// a second, and V8 inlines small monomorphic functions best.
 
 /** Where a growable buffer starts; one 512-record batch of small log records fits. */
 const INITIAL_BYTES = 128 * 1024;
@@ -13,7 +14,7 @@ const RETAINED_BYTES = 8 * 1024 * 1024;
 
 /**
  * A growable byte buffer written front to back. `buf` and `pos` are public because the
- * writers read and write them directly; everything else goes through the functions below.
+ * writers read and write them directly; `ensure` makes room before they do.
  */
 export class ByteSink {
   /** The storage; replaced (and the old one copied) when it grows. */

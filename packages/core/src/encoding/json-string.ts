@@ -53,6 +53,7 @@ export function putShortJsonString(buf: Buffer, at: number, value: string): numb
   return pos;
 }
 
+/** A string longer than `LOOPED_STRING` as a JSON string literal: checked, then encoded natively. */
 export function writeLongJsonString(sink: ByteSink, value: string): void {
   if (NEEDS_ESCAPE.test(value)) {
     writeText(sink, JSON.stringify(value));

@@ -3,6 +3,7 @@ import {
   type ByteSink,
   type Fragment,
   InternCache,
+  writeByte,
   writeFragment,
   writeIntegerBetween,
   writeJsonNumber,
@@ -25,11 +26,13 @@ import { eventsToJson, linksToJson } from './span-json.js';
 
 // The default JSON payload, written as UTF-8 bytes with no object and no string built per
 // record: `writeLogRecordJson(sink, r)` writes the bytes of `JSON.stringify(logRecordToJson(r))`,
-// and likewise for spans (the tests hold them to it). The resource and the scope, the same
-// objects for every record of a provider, are serialised once and copied; every other value is
-// written as JSON.stringify writes it, so odd values (NaN, lone surrogates, toJSON, a throwing
-// getter) are written, or fail, exactly as before. One difference: a `toJSON(key)` method of an
-// attributes object or a body receives '' as its key rather than the property's name.
+// and likewise for spans (the tests hold them to it, over the bad-input corpus and generated
+// records). The resource and the scope, the same objects for every record of a provider, are
+// serialised once and copied; every other value is written as JSON.stringify writes it, so odd
+// values (NaN, lone surrogates, toJSON, a throwing getter, a cycle) are written, or fail, as
+// before. Differences, for values no SDK makes: a `toJSON(key)` method receives '' as its key
+// rather than the property's name, and a getter that adds or hides keys of its own object while
+// it is written can change what follows.
 
 const TRUE = ascii('true');
 const FALSE = ascii('false');
@@ -49,16 +52,12 @@ const KEYS = new InternCache<KeyNames>((key) => {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-function writeByte(sink: ByteSink, byte: number): void {
-  sink.ensure(1);
-  sink.buf[sink.pos++] = byte;
-}
-
 /** A plain object without toJSON: its members can be written one by one. */
 function isPlainMap(value: object): boolean {
   const prototype = Object.getPrototypeOf(value);
   return (
     (prototype === Object.prototype || prototype === null) &&
+    !Array.isArray(value) && // an array without a prototype is still an array to JSON
     typeof (value as { toJSON?: unknown }).toJSON !== 'function'
   );
 }
@@ -128,7 +127,10 @@ const scopeBytes = new WeakMap<object, Uint8Array>();
 const EMPTY_RESOURCE = Buffer.from(',"resource":{}');
 
 function resourceMember(resource: ReporterLogRecord['resource'] | undefined): Uint8Array {
-  if (typeof resource !== 'object' || resource === null) return EMPTY_RESOURCE;
+  // Only objects (and functions) can carry `attributes`: `resource?.attributes ?? {}` is `{}`.
+  if (resource === null || (typeof resource !== 'object' && typeof resource !== 'function')) {
+    return EMPTY_RESOURCE;
+  }
   const attributes = resource.attributes ?? {};
   const cached = resourceBytes.get(resource);
   // A resource's attributes never change; a new attributes object (an async detection that
@@ -155,6 +157,8 @@ function scopeMember(scope: ReporterLogRecord['instrumentationScope'] | undefine
 // `"YYYY-MM-DDTHH:MM:SS.` of the last whole second seen: records of one batch share their
 // seconds, and formatting a Date is otherwise the dearest part of a record.
 let cachedSecond = Number.NaN;
+/** Seconds from the epoch to either end of what a Date holds (8.64e15 ms). */
+const MAX_DATE_SECONDS = 8.64e12;
 let cachedPrefix: Fragment = ascii('"');
 
 /** Writes `name` and the ISO 8601 string of an hrTime, as `hrTimeToIso`. */
@@ -162,9 +166,17 @@ function writeIsoMember(sink: ByteSink, name: Fragment, time: HrTimeLike): void 
   const seconds = time[0];
   const nanos = time[1];
   writeFragment(sink, name);
-  if (Number.isInteger(seconds) && typeof nanos === 'number' && nanos >= 0 && nanos < 1e9) {
+  // Within a second of the ends of Date's range, the whole second can be valid and the time not.
+  if (
+    Number.isInteger(seconds) &&
+    seconds > -MAX_DATE_SECONDS &&
+    seconds < MAX_DATE_SECONDS &&
+    typeof nanos === 'number' &&
+    nanos >= 0 &&
+    nanos < 1e9
+  ) {
     if (seconds !== cachedSecond) {
-      const iso = hrTimeToIso([seconds, 0]); // throws where it would throw with the nanos
+      const iso = hrTimeToIso([seconds, 0]);
       cachedPrefix = ascii(`"${iso.slice(0, iso.length - 4)}`); // drops 'mmmZ'
       cachedSecond = seconds;
     }
@@ -243,13 +255,6 @@ export function writeLogRecordJson(sink: ByteSink, record: ReporterLogRecord): v
 }
 
 const SPAN = {
-  name: ascii('{"name":'),
-  kindFirst: ascii('{"kind":'),
-  kind: ascii(',"kind":'),
-  traceId: ascii(',"traceId":'),
-  spanId: ascii(',"spanId":'),
-  traceFlags: ascii(',"traceFlags":'),
-  timestamp: ascii(',"timestamp":'),
   startTimeUnixNano: ascii(',"startTimeUnixNano":'),
   endTimeUnixNano: ascii(',"endTimeUnixNano":'),
   status: ascii(',"status":'),
@@ -288,11 +293,14 @@ function writeList<T>(
   toJson: (list: readonly T[]) => unknown,
   write: (sink: ByteSink, item: T) => void,
 ): void {
-  writeFragment(sink, name);
   if (Object.getPrototypeOf(list) !== Array.prototype) {
-    writeText(sink, JSON.stringify(toJson(list)));
+    const text: string | undefined = JSON.stringify(toJson(list));
+    if (text === undefined) return; // left out, as JSON leaves out undefined
+    writeFragment(sink, name);
+    writeText(sink, text);
     return;
   }
+  writeFragment(sink, name);
   const length = list.length;
   if (length === 0) {
     writeFragment(sink, EMPTY_LIST);
@@ -307,8 +315,11 @@ function writeList<T>(
   writeByte(sink, 0x5d); // ]
 }
 
-/** Member names of an event or a link, as the first of their object and after another. */
+/** Member names that may open their object, as the first of it and after another. */
 const NAME = keyNames('name');
+const KIND = keyNames('kind');
+const TRACE_FLAGS = keyNames('traceFlags');
+const TIMESTAMP = keyNames('timestamp');
 const TIME_UNIX_NANO = keyNames('timeUnixNano');
 const TRACE_ID = keyNames('traceId');
 const SPAN_ID = keyNames('spanId');
@@ -318,48 +329,56 @@ function keyNames(key: string): KeyNames {
   return { first: ascii(`"${key}":`), next: ascii(`,"${key}":`) };
 }
 
-/** Writes `{` and the members, each left out as JSON leaves it out, and `}`. */
-function writeObject(sink: ByteSink, names: readonly KeyNames[], values: readonly unknown[]): void {
-  writeByte(sink, 0x7b); // {
-  let first = true;
-  for (let i = 0; i < names.length; i++) {
-    const member = names[i] as KeyNames;
-    if (writeValueMember(sink, first ? member.first : member.next, values[i])) first = false;
-  }
-  writeByte(sink, 0x7d); // }
+/**
+ * Writes member `names` of `value` as {@link writeValueMember} does, with the comma before it
+ * unless it is the `first` of its object; returns whether the next one is still the first.
+ */
+function member(sink: ByteSink, first: boolean, names: KeyNames, value: unknown): boolean {
+  return writeValueMember(sink, first ? names.first : names.next, value) ? false : first;
 }
-
-const EVENT_NAMES = [NAME, TIME_UNIX_NANO, ATTRIBUTES];
-const LINK_NAMES = [TRACE_ID, SPAN_ID, ATTRIBUTES];
 
 /** One element of `eventsToJson`, read in its order. */
 function writeEvent(sink: ByteSink, event: SpanEventLike): void {
   const name = event.name;
   const time = hrTimeToUnixNanos(event.time);
-  writeObject(sink, EVENT_NAMES, [name, time, event.attributes]);
+  const attributes = event.attributes;
+  writeByte(sink, 0x7b); // {
+  member(
+    sink,
+    member(sink, member(sink, true, NAME, name), TIME_UNIX_NANO, time),
+    ATTRIBUTES,
+    attributes,
+  );
+  writeByte(sink, 0x7d); // }
 }
 
 /** One element of `linksToJson`, read in its order. */
 function writeLink(sink: ByteSink, link: SpanLinkLike): void {
   const traceId = link.context.traceId;
   const spanId = link.context.spanId;
-  writeObject(sink, LINK_NAMES, [traceId, spanId, link.attributes]);
+  const attributes = link.attributes;
+  writeByte(sink, 0x7b); // {
+  member(
+    sink,
+    member(sink, member(sink, true, TRACE_ID, traceId), SPAN_ID, spanId),
+    ATTRIBUTES,
+    attributes,
+  );
+  writeByte(sink, 0x7d); // }
 }
 
 /** Writes the bytes of `JSON.stringify(spanToJson(span))`. */
 export function writeSpanJson(sink: ByteSink, span: ReporterSpan): void {
   const context = span.spanContext();
-  // The name opens the object; JSON leaves it out only for a name no SDK gives.
-  if (!writeValueMember(sink, SPAN.name, span.name)) {
-    writeFragment(sink, SPAN.kindFirst);
-    writeText(sink, String(JSON.stringify(span.kind)));
-  } else {
-    writeValueMember(sink, SPAN.kind, span.kind);
-  }
-  writeValueMember(sink, SPAN.traceId, context.traceId);
-  writeValueMember(sink, SPAN.spanId, context.spanId);
-  writeValueMember(sink, SPAN.traceFlags, context.traceFlags);
-  writeIsoMember(sink, SPAN.timestamp, span.startTime);
+  // The name opens the object; JSON leaves it out, and the next ones too, only for values no
+  // SDK gives: the first member written is the one without a comma.
+  writeByte(sink, 0x7b); // {
+  let first = member(sink, true, NAME, span.name);
+  first = member(sink, first, KIND, span.kind);
+  first = member(sink, first, TRACE_ID, context.traceId);
+  first = member(sink, first, SPAN_ID, context.spanId);
+  first = member(sink, first, TRACE_FLAGS, context.traceFlags);
+  writeIsoMember(sink, first ? TIMESTAMP.first : TIMESTAMP.next, span.startTime);
   writeUnixNanosMember(sink, SPAN.startTimeUnixNano, span.startTime);
   writeUnixNanosMember(sink, SPAN.endTimeUnixNano, span.endTime);
   writeStatus(sink, span.status);

@@ -127,6 +127,22 @@ describe('the default JSON bytes equal JSON.stringify of logRecordToJson', () =>
     expectSameLog(plainRecord({ resource: { attributes: undefined } }));
   });
 
+  it('for arrays without a prototype, times at the ends of Date, and a function resource', () => {
+    const bare = Object.setPrototypeOf([1, 'two'], null) as unknown[];
+    expectSameLog(plainRecord({ body: bare, attributes: { list: bare } }));
+    expectSameLog(plainRecord({ attributes: bare }));
+    for (const hrTime of [
+      [8.64e12, 500_000_000],
+      [-8.64e12, 500_000_000],
+      [8.64e12 - 1, 999_999_999],
+      [-8.64e12 + 1, 0],
+    ]) {
+      expectSameLog(plainRecord({ hrTime }));
+    }
+    const resource = Object.assign(() => {}, { attributes: { 'service.name': 'fn' } });
+    expectSameLog(plainRecord({ resource }));
+  });
+
   it('for generated records (fast-check)', () => {
     const value = fc.oneof(
       fc.string(),
@@ -236,6 +252,39 @@ describe('the default span JSON bytes equal JSON.stringify of spanToJson', () =>
     ]) {
       expectSameSpan({ ...base, events, links } as unknown as ReporterSpan);
     }
+  });
+
+  it('for a span whose first members are all left out, and lists that map to nothing', () => {
+    const span = (overrides: Record<string, unknown>) =>
+      ({
+        name: 'span',
+        kind: 1,
+        spanContext: () => ({ traceId: 't'.repeat(32), spanId: 's'.repeat(16), traceFlags: 1 }),
+        startTime: SOME_TIME,
+        endTime: SOME_TIME,
+        status: { code: 0 },
+        attributes: {},
+        links: [],
+        events: [],
+        resource: { attributes: {} },
+        instrumentationScope: { name: 'scope' },
+        ...overrides,
+      }) as unknown as ReporterSpan;
+    const nothing = () => ({});
+    expectSameSpan(span({ name: undefined }));
+    expectSameSpan(span({ name: undefined, kind: undefined }));
+    expectSameSpan(span({ name: undefined, kind: Symbol('k'), spanContext: nothing }));
+    expectSameSpan(span({ name: () => 'n', kind: undefined, spanContext: nothing }));
+    const mapsToNothing = { map: () => undefined };
+    expectSameSpan(span({ events: mapsToNothing, links: mapsToNothing }));
+    const written = outcome(() => {
+      const out = new ByteSink(64);
+      writeSpanJson(out, span({ name: undefined, kind: undefined, spanContext: nothing }));
+      return out.buf.toString('utf8', 0, out.pos);
+    });
+    expect('text' in written && JSON.parse(written.text)).toMatchObject({
+      timestamp: expect.any(String),
+    });
   });
 
   it('for generated events and links (fast-check), holes and odd elements included', () => {

@@ -3,7 +3,6 @@ import {
   ascii,
   type Fragment,
   InternCache,
-  writeBase64,
   writeByte,
   writeFragment,
   writeIntegerBetween,
@@ -11,6 +10,7 @@ import {
   writeJsonString,
   writeStringBetween,
 } from '@telemetry-reporter/core/internal';
+import { writeBase64 } from './otlp-json-fields.js';
 import { enter } from './value-depth.js';
 
 // OTLP/JSON `AnyValue` and `KeyValue` straight from JavaScript values, with the mapping of

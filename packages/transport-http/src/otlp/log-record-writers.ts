@@ -6,13 +6,13 @@ import {
   writeMember,
   writeNanosMember,
   writeStringBetween,
-  writeStringMember,
 } from '@telemetry-reporter/core/internal';
 import { writeAnyValueJson, writeKeyValues } from './any-value-json.js';
 import { writeAnyValue, writeAttributes } from './any-value-protobuf.js';
 import { LOG_SPAN_IDS, TRACE_IDS } from './hex-id.js';
 import { putHrTime } from './hr-time.js';
 import { JSON_LOG_SPAN_IDS, JSON_TRACE_IDS } from './json-ids.js';
+import { writeStringMember } from './otlp-json-fields.js';
 import { writeStringField } from './proto-string.js';
 import { beginLength, endLength, endLength2, writeVarintField } from './protobuf-wire.js';
 import type { OtlpLogRecord } from './types.js';

@@ -7,13 +7,13 @@ import {
   writeJsonString,
   writeMember,
   writeNanosMember,
-  writeStringMember,
 } from '@telemetry-reporter/core/internal';
 import { writeAttributesJson, writeKeyValues } from './any-value-json.js';
 import { writeAttributes } from './any-value-protobuf.js';
 import { PARENT_SPAN_IDS, TRACE_IDS, writeHexId } from './hex-id.js';
 import { writeHrTime } from './hr-time.js';
 import { JSON_PARENT_SPAN_IDS, JSON_TRACE_IDS } from './json-ids.js';
+import { writeStringMember } from './otlp-json-fields.js';
 import { writeStringField } from './proto-string.js';
 import {
   beginLength,
