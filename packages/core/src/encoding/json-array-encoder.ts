@@ -152,7 +152,9 @@ class JsonArrayBuilder<Item, Payload> implements PayloadBuilder<Item, Payload> {
   finish(): EncodedBatch<Payload> {
     const sink = this.#sink;
     // Finished already: the buffer and what it held belong to someone else now.
-    if (sink === undefined) return { payload: undefined, recordCount: 0, failedCount: 0, consumed: 0 };
+    if (sink === undefined) {
+      return { payload: undefined, recordCount: 0, failedCount: 0, consumed: 0 };
+    }
     this.#sink = undefined;
     let payload: Payload | undefined;
     try {
