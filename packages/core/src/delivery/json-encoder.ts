@@ -1,4 +1,5 @@
 import { describeValue, oneOf } from '../support/option-checks.js';
+import { PayloadTally } from './payload-tally.js';
 import type { EncodedBatch, EncodeOptions, Encoder, PayloadBuilder } from './transport.js';
 
 const FORMATS: readonly ('array' | 'ndjson')[] = ['array', 'ndjson'];
@@ -88,11 +89,7 @@ class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
   readonly #array: boolean;
   readonly #maxBytes: number;
   readonly #pieces: string[] = [];
-  #records = 0;
-  #failedIndexes: number[] | undefined;
-  #firstError: unknown;
-  #first = -1;
-  #next = -1;
+  readonly #tally = new PayloadTally();
   #full = false;
   /** Bytes so far (brackets and separators included), or an upper bound while far from full. */
   #bytes: number;
@@ -111,19 +108,20 @@ class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
   }
 
   add(items: readonly Item[], from: number, to: number): number {
-    if (this.#first === -1) this.#first = from;
+    const tally = this.#tally;
+    tally.start(from);
     const pieces = this.#pieces;
     for (let i = from; i < to; i++) {
       if (this.#full) return i;
       const mark = pieces.length;
-      if (this.#records > 0) pieces.push(this.#separator);
+      if (tally.records > 0) pieces.push(this.#separator);
       const start = pieces.length;
       try {
         this.#write(items[i] as Item, pieces);
         if (pieces.length === start) throw new TypeError('record serialises to nothing');
       } catch (error) {
         pieces.length = mark;
-        this.#fail(i, error);
+        tally.fail(i, error);
         continue;
       }
       const fit = this.#fits(mark, start, i);
@@ -132,24 +130,16 @@ class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
         if (fit === 'full') return i;
         continue; // too large even alone: failed, the payload goes on
       }
-      this.#records++;
-      this.#next = i + 1;
+      tally.took(i);
     }
-    this.#next = Math.max(this.#next, to);
+    tally.reached(to);
     return to;
   }
 
   finish(): EncodedBatch<string> {
     const text = this.#pieces.join('');
-    const payload = this.#records === 0 ? undefined : this.#array ? `[${text}]` : `${text}\n`;
-    return {
-      payload,
-      recordCount: this.#records,
-      failedCount: this.#failedIndexes?.length ?? 0,
-      firstError: this.#firstError,
-      failedIndexes: this.#failedIndexes,
-      consumed: this.#first === -1 ? 0 : this.#next - this.#first,
-    };
+    const records = this.#tally.records;
+    return this.#tally.result(records === 0 ? undefined : this.#array ? `[${text}]` : `${text}\n`);
   }
 
   /**
@@ -163,7 +153,7 @@ class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
     const end = pieces.length;
     const maxBytes = this.#maxBytes;
     // ',' or '\n' between records; in NDJSON the last line's '\n' too.
-    const extra = start - mark + (this.#array ? 0 : this.#records === 0 ? 1 : 0);
+    const extra = start - mark + (this.#array ? 0 : this.#tally.records === 0 ? 1 : 0);
     if (!this.#exact) {
       let units = 0;
       for (let j = start; j < end; j++) units += (pieces[j] as string).length;
@@ -183,7 +173,7 @@ class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
     }
     const alone = this.#array ? 2 + bytes : bytes + 1;
     if (alone > maxBytes) {
-      this.#fail(index, new RecordTooLargeError(alone, maxBytes));
+      this.#tally.fail(index, new RecordTooLargeError(alone, maxBytes));
       return 'too_large';
     }
     this.#full = true;
@@ -192,15 +182,8 @@ class JsonPayloadBuilder<Item> implements PayloadBuilder<Item, string> {
 
   /** Exact bytes of the payload made of the pieces before `mark`. */
   #exactBytesBefore(mark: number): number {
-    let total = this.#array ? 2 : this.#records > 0 ? 1 : 0;
+    let total = this.#array ? 2 : this.#tally.records > 0 ? 1 : 0;
     for (let j = 0; j < mark; j++) total += Buffer.byteLength(this.#pieces[j] as string);
     return total;
-  }
-
-  #fail(index: number, error: unknown): void {
-    this.#failedIndexes ??= [];
-    this.#failedIndexes.push(index);
-    this.#firstError ??= error;
-    this.#next = index + 1;
   }
 }

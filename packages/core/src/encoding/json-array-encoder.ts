@@ -1,4 +1,5 @@
 import { RecordTooLargeError } from '../delivery/json-encoder.js';
+import { PayloadTally } from '../delivery/payload-tally.js';
 import type {
   EncodedBatch,
   EncodeOptions,
@@ -87,11 +88,7 @@ class JsonArrayBuilder<Item, Payload> implements PayloadBuilder<Item, Payload> {
   readonly #payloadOf: (buf: Buffer, length: number) => Payload;
   /** Undefined once finished: the buffer then belongs to another payload. */
   #sink: ByteSink | undefined;
-  #records = 0;
-  #failedIndexes: number[] | undefined;
-  #firstError: unknown;
-  #first = -1;
-  #next = -1;
+  readonly #tally = new PayloadTally();
   #full = false;
 
   constructor(
@@ -114,11 +111,12 @@ class JsonArrayBuilder<Item, Payload> implements PayloadBuilder<Item, Payload> {
   add(items: readonly Item[], from: number, to: number): number {
     const sink = this.#sink;
     if (sink === undefined) return from;
-    if (this.#first === -1) this.#first = from;
+    const tally = this.#tally;
+    tally.start(from);
     for (let i = from; i < to; i++) {
       if (this.#full) return i;
       const mark = sink.pos;
-      if (this.#records > 0) {
+      if (tally.records > 0) {
         sink.ensure(1);
         sink.buf[sink.pos++] = COMMA;
       }
@@ -128,7 +126,7 @@ class JsonArrayBuilder<Item, Payload> implements PayloadBuilder<Item, Payload> {
       } catch (error) {
         sink.pos = mark;
         sink.path.length = 0;
-        this.#fail(i, error);
+        tally.fail(i, error);
         continue;
       }
       // The closing bracket is the one byte still to come.
@@ -136,16 +134,15 @@ class JsonArrayBuilder<Item, Payload> implements PayloadBuilder<Item, Payload> {
         const alone = sink.pos - start + 2;
         sink.pos = mark;
         if (alone > this.#maxBytes) {
-          this.#fail(i, new RecordTooLargeError(alone, this.#maxBytes));
+          tally.fail(i, new RecordTooLargeError(alone, this.#maxBytes));
           continue;
         }
         this.#full = true;
         return i;
       }
-      this.#records++;
-      this.#next = i + 1;
+      tally.took(i);
     }
-    this.#next = Math.max(this.#next, to);
+    tally.reached(to);
     return to;
   }
 
@@ -158,7 +155,7 @@ class JsonArrayBuilder<Item, Payload> implements PayloadBuilder<Item, Payload> {
     this.#sink = undefined;
     let payload: Payload | undefined;
     try {
-      if (this.#records > 0) {
+      if (this.#tally.records > 0) {
         sink.ensure(1);
         sink.buf[sink.pos++] = CLOSE;
         payload = this.#payloadOf(sink.buf, sink.pos);
@@ -166,20 +163,6 @@ class JsonArrayBuilder<Item, Payload> implements PayloadBuilder<Item, Payload> {
     } finally {
       this.#giveBack(sink);
     }
-    return {
-      payload,
-      recordCount: this.#records,
-      failedCount: this.#failedIndexes?.length ?? 0,
-      firstError: this.#firstError,
-      failedIndexes: this.#failedIndexes,
-      consumed: this.#first === -1 ? 0 : this.#next - this.#first,
-    };
-  }
-
-  #fail(index: number, error: unknown): void {
-    this.#failedIndexes ??= [];
-    this.#failedIndexes.push(index);
-    this.#firstError ??= error;
-    this.#next = index + 1;
+    return this.#tally.result(payload);
   }
 }
