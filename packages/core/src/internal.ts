@@ -9,7 +9,11 @@ export {
   createJsonArrayEncoder,
   type RecordJsonWriter,
 } from './encoding/json-array-encoder.js';
-export { writeJsonNumber, writeNanosMember } from './encoding/json-number.js';
+export {
+  tryWriteNanosMember,
+  writeJsonNumber,
+  writeNanosMember,
+} from './encoding/json-number.js';
 export { writeJsonString, writeText } from './encoding/json-string.js';
 export {
   ascii,

@@ -69,30 +69,9 @@ export function writeNanosMember(
   name: Fragment,
   time: readonly [number, number],
 ): void {
+  if (tryWriteNanosMember(sink, name, time)) return;
   const seconds = time[0];
   const nanos = time[1];
-  if (
-    seconds > 0 &&
-    seconds < 0x80000000 &&
-    nanos >= 0 &&
-    nanos < 1e9 &&
-    Number.isInteger(seconds) &&
-    Number.isInteger(nanos)
-  ) {
-    sink.ensure(name.bytes.length + 21);
-    let pos = putFragment(sink, sink.pos, name);
-    const buf = sink.buf;
-    buf[pos++] = 0x22;
-    if (seconds !== lastSeconds) {
-      lastSecondsLength = putDigits(lastSecondsDigits, 0, seconds);
-      lastSeconds = seconds;
-    }
-    for (let i = 0; i < lastSecondsLength; i++) buf[pos++] = lastSecondsDigits[i] as number;
-    putNineDigits(buf, pos, nanos);
-    buf[pos + 9] = 0x22;
-    sink.pos = pos + 10;
-    return;
-  }
   writeFragment(sink, name);
   if (
     Number.isSafeInteger(seconds) &&
@@ -107,4 +86,43 @@ export function writeNanosMember(
   }
   const total = BigInt(Math.trunc(seconds)) * 1_000_000_000n + BigInt(Math.trunc(nanos));
   writeText(sink, `"${total}"`);
+}
+
+/**
+ * {@link writeNanosMember} for the times a clock gives (whole seconds after 1970 and before
+ * 2038, whole nanoseconds), digit by digit; returns false, having written nothing, for any
+ * other, which each caller formats its own way.
+ */
+export function tryWriteNanosMember(
+  sink: ByteSink,
+  name: Fragment,
+  time: readonly [number, number],
+): boolean {
+  const seconds = time[0];
+  const nanos = time[1];
+  if (
+    !(
+      seconds > 0 &&
+      seconds < 0x80000000 &&
+      nanos >= 0 &&
+      nanos < 1e9 &&
+      Number.isInteger(seconds) &&
+      Number.isInteger(nanos)
+    )
+  ) {
+    return false;
+  }
+  sink.ensure(name.bytes.length + 21);
+  let pos = putFragment(sink, sink.pos, name);
+  const buf = sink.buf;
+  buf[pos++] = 0x22;
+  if (seconds !== lastSeconds) {
+    lastSecondsLength = putDigits(lastSecondsDigits, 0, seconds);
+    lastSeconds = seconds;
+  }
+  for (let i = 0; i < lastSecondsLength; i++) buf[pos++] = lastSecondsDigits[i] as number;
+  putNineDigits(buf, pos, nanos);
+  buf[pos + 9] = 0x22;
+  sink.pos = pos + 10;
+  return true;
 }

@@ -3,12 +3,12 @@ import {
   type ByteSink,
   type Fragment,
   InternCache,
+  tryWriteNanosMember,
   writeByte,
   writeFragment,
   writeIntegerBetween,
   writeJsonNumber,
   writeJsonString,
-  writeNanosMember,
   writeRawJson,
   writeStringBetween,
   writeText,
@@ -198,20 +198,8 @@ function writeIsoMember(sink: ByteSink, name: Fragment, time: HrTimeLike): void 
 
 /** Writes `name` and the nanoseconds of an hrTime as a decimal string, as `hrTimeToUnixNanos`. */
 function writeUnixNanosMember(sink: ByteSink, name: Fragment, time: HrTimeLike): void {
-  const seconds = time[0];
-  const nanos = time[1];
-  if (
-    Array.isArray(time) && // hrTimeToUnixNanos destructures: it needs an iterable
-    seconds > 0 &&
-    seconds < 0x80000000 &&
-    nanos >= 0 &&
-    nanos < 1e9 &&
-    Number.isInteger(seconds) &&
-    Number.isInteger(nanos)
-  ) {
-    writeNanosMember(sink, name, [seconds, nanos]); // the same digits, without a string
-    return;
-  }
+  // hrTimeToUnixNanos destructures: anything but an array takes its way, and fails as it does
+  if (Array.isArray(time) && tryWriteNanosMember(sink, name, time)) return;
   const text = hrTimeToUnixNanos(time);
   writeFragment(sink, name);
   writeJsonString(sink, text);
