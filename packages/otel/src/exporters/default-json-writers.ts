@@ -45,10 +45,13 @@ interface KeyNames {
 }
 
 /** The names of the attribute keys records repeat. */
-const KEYS = new InternCache<KeyNames>((key) => {
+const KEYS = new InternCache<KeyNames>(keyNames);
+
+/** The {@link KeyNames} of `key`. */
+function keyNames(key: string): KeyNames {
   const quoted = JSON.stringify(key);
   return { first: ascii(`${quoted}:`), next: ascii(`,${quoted}:`) };
-});
+}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -313,10 +316,6 @@ const TIME_UNIX_NANO = keyNames('timeUnixNano');
 const TRACE_ID = keyNames('traceId');
 const SPAN_ID = keyNames('spanId');
 const ATTRIBUTES = keyNames('attributes');
-
-function keyNames(key: string): KeyNames {
-  return { first: ascii(`"${key}":`), next: ascii(`,"${key}":`) };
-}
 
 /**
  * Writes member `names` of `value` as {@link writeValueMember} does, with the comma before it
