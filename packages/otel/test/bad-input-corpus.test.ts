@@ -24,6 +24,10 @@ import {
   TransportSpanExporter,
   unaccountedRecords,
 } from '../src/index.js';
+import {
+  collectingLogProcessor,
+  collectingSpanProcessor,
+} from './helpers/collecting-processors.js';
 import { MemoryTransport } from './helpers/memory-transport.js';
 import { sdk } from './helpers/reporter-sdk.js';
 
@@ -64,15 +68,7 @@ function sdkLogRecords(): [ReporterLogRecord, ReporterLogRecord, ReporterLogReco
   const records: ReporterLogRecord[] = [];
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'checkout' }),
-    processors: [
-      {
-        onEmit: (record: ReporterLogRecord) => {
-          records.push(record);
-        },
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
+    processors: [collectingLogProcessor(records)],
   });
   const logger = provider.getLogger('orders');
   for (let i = 0; i < 3; i++) logger.emit({ body: `record ${i}`, attributes: { index: i } });
@@ -84,16 +80,7 @@ function sdkSpans(): [ReporterSpan, ReporterSpan, ReporterSpan] {
   const spans: ReporterSpan[] = [];
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'checkout' }),
-    spanProcessors: [
-      {
-        onStart: () => {},
-        onEnd: (span: ReporterSpan) => {
-          spans.push(span);
-        },
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
+    spanProcessors: [collectingSpanProcessor(spans)],
   });
   const tracer = provider.getTracer('orders');
   for (let i = 0; i < 3; i++) tracer.startSpan(`span ${i}`).end();

@@ -10,6 +10,10 @@ import {
   type ReporterSpan,
   spanToJson,
 } from '../../src/index.js';
+import {
+  collectingLogProcessor,
+  collectingSpanProcessor,
+} from '../helpers/collecting-processors.js';
 
 // The default payload is written as bytes (no object and no string per record, the resource
 // and scope serialised once); the oracle is what it replaces: JSON.stringify of logRecordToJson
@@ -55,15 +59,7 @@ function logRecords(emit: (logger: ReturnType<LoggerProvider['getLogger']>) => v
   const records: ReporterLogRecord[] = [];
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'checkout', 'deployment.id': 7 }),
-    processors: [
-      {
-        onEmit: (record: ReporterLogRecord) => {
-          records.push(record);
-        },
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
+    processors: [collectingLogProcessor(records)],
   });
   emit(provider.getLogger('orders', '1.2.3'));
   return records;
@@ -79,6 +75,24 @@ function plainRecord(overrides: Partial<Record<keyof ReporterLogRecord, unknown>
     instrumentationScope: { name: 'scope' },
     ...overrides,
   } as unknown as ReporterLogRecord;
+}
+
+/** A span as a processor sees it, with `overrides` over plain values. */
+function plainSpan(overrides: Partial<Record<keyof ReporterSpan, unknown>> = {}): ReporterSpan {
+  return {
+    name: 'span',
+    kind: 1,
+    spanContext: () => ({ traceId: 't'.repeat(32), spanId: 's'.repeat(16), traceFlags: 1 }),
+    startTime: SOME_TIME,
+    endTime: SOME_TIME,
+    status: { code: 0 },
+    attributes: {},
+    links: [],
+    events: [],
+    resource: { attributes: {} },
+    instrumentationScope: { name: 'scope' },
+    ...overrides,
+  } as unknown as ReporterSpan;
 }
 
 describe('the default JSON bytes equal JSON.stringify of logRecordToJson', () => {
@@ -190,16 +204,7 @@ describe('the default span JSON bytes equal JSON.stringify of spanToJson', () =>
   it('for SDK spans with events, links, a parent and a status', () => {
     const spans: ReporterSpan[] = [];
     const provider = new TracerProvider({
-      spanProcessors: [
-        {
-          onStart: () => {},
-          onEnd: (span: ReporterSpan) => {
-            spans.push(span);
-          },
-          forceFlush: async () => {},
-          shutdown: async () => {},
-        },
-      ],
+      spanProcessors: [collectingSpanProcessor(spans)],
     });
     const tracer = provider.getTracer('checkout', '2.0.0');
     tracer.startActiveSpan('parent', (parent) => {
@@ -217,19 +222,6 @@ describe('the default span JSON bytes equal JSON.stringify of spanToJson', () =>
   });
 
   it('for odd statuses, and events and links empty, odd or missing', () => {
-    const base = {
-      name: 'span',
-      kind: 1,
-      spanContext: () => ({ traceId: 't'.repeat(32), spanId: 's'.repeat(16), traceFlags: 1 }),
-      startTime: SOME_TIME,
-      endTime: SOME_TIME,
-      status: { code: 0 },
-      attributes: {},
-      links: [],
-      events: [],
-      resource: { attributes: {} },
-      instrumentationScope: { name: 'scope' },
-    };
     const statuses = [
       { code: 2, message: 'boom "quoted"' },
       { code: -0 },
@@ -240,7 +232,7 @@ describe('the default span JSON bytes equal JSON.stringify of spanToJson', () =>
       {},
       { code: 2 ** 40, message: '' },
     ];
-    for (const status of statuses) expectSameSpan({ ...base, status } as unknown as ReporterSpan);
+    for (const status of statuses) expectSameSpan(plainSpan({ status }));
     const event = { name: 'e', time: SOME_TIME, attributes: { k: 'v' } };
     const link = { context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) }, attributes: {} };
     for (const [events, links] of [
@@ -250,36 +242,21 @@ describe('the default span JSON bytes equal JSON.stringify of spanToJson', () =>
       [undefined, []],
       [[], { length: 0 }],
     ]) {
-      expectSameSpan({ ...base, events, links } as unknown as ReporterSpan);
+      expectSameSpan(plainSpan({ events, links }));
     }
   });
 
   it('for a span whose first members are all left out, and lists that map to nothing', () => {
-    const span = (overrides: Record<string, unknown>) =>
-      ({
-        name: 'span',
-        kind: 1,
-        spanContext: () => ({ traceId: 't'.repeat(32), spanId: 's'.repeat(16), traceFlags: 1 }),
-        startTime: SOME_TIME,
-        endTime: SOME_TIME,
-        status: { code: 0 },
-        attributes: {},
-        links: [],
-        events: [],
-        resource: { attributes: {} },
-        instrumentationScope: { name: 'scope' },
-        ...overrides,
-      }) as unknown as ReporterSpan;
     const nothing = () => ({});
-    expectSameSpan(span({ name: undefined }));
-    expectSameSpan(span({ name: undefined, kind: undefined }));
-    expectSameSpan(span({ name: undefined, kind: Symbol('k'), spanContext: nothing }));
-    expectSameSpan(span({ name: () => 'n', kind: undefined, spanContext: nothing }));
+    expectSameSpan(plainSpan({ name: undefined }));
+    expectSameSpan(plainSpan({ name: undefined, kind: undefined }));
+    expectSameSpan(plainSpan({ name: undefined, kind: Symbol('k'), spanContext: nothing }));
+    expectSameSpan(plainSpan({ name: () => 'n', kind: undefined, spanContext: nothing }));
     const mapsToNothing = { map: () => undefined };
-    expectSameSpan(span({ events: mapsToNothing, links: mapsToNothing }));
+    expectSameSpan(plainSpan({ events: mapsToNothing, links: mapsToNothing }));
     const written = outcome(() => {
       const out = new ByteSink(64);
-      writeSpanJson(out, span({ name: undefined, kind: undefined, spanContext: nothing }));
+      writeSpanJson(out, plainSpan({ name: undefined, kind: undefined, spanContext: nothing }));
       return out.buf.toString('utf8', 0, out.pos);
     });
     expect('text' in written && JSON.parse(written.text)).toMatchObject({
@@ -321,19 +298,7 @@ describe('the default span JSON bytes equal JSON.stringify of spanToJson', () =>
       fc.sparseArray(items, { maxLength: 4, noTrailingHole: false });
     fc.assert(
       fc.property(sparse(event), sparse(link), (events, links) => {
-        expectSameSpan({
-          name: 'span',
-          kind: 1,
-          spanContext: () => ({ traceId: 't'.repeat(32), spanId: 's'.repeat(16), traceFlags: 1 }),
-          startTime: SOME_TIME,
-          endTime: SOME_TIME,
-          status: { code: 0 },
-          attributes: {},
-          events,
-          links,
-          resource: { attributes: {} },
-          instrumentationScope: { name: 'scope' },
-        } as unknown as ReporterSpan);
+        expectSameSpan(plainSpan({ events, links }));
       }),
       { numRuns: 400 },
     );
@@ -342,20 +307,7 @@ describe('the default span JSON bytes equal JSON.stringify of spanToJson', () =>
   it.each(BAD_INPUTS.map((input) => [input.name, input] as const))(
     '%s as a span attribute value',
     (_name, input) => {
-      const span = {
-        name: 'span',
-        kind: 1,
-        spanContext: () => ({ traceId: 't'.repeat(32), spanId: 's'.repeat(16), traceFlags: 1 }),
-        startTime: SOME_TIME,
-        endTime: SOME_TIME,
-        status: { code: 0 },
-        attributes: { value: input.make() },
-        links: [],
-        events: [],
-        resource: { attributes: {} },
-        instrumentationScope: { name: 'scope' },
-      } as unknown as ReporterSpan;
-      expectSameSpan(span);
+      expectSameSpan(plainSpan({ attributes: { value: input.make() } }));
     },
   );
 });
