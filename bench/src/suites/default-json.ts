@@ -27,7 +27,7 @@ import type { Comparison } from '../types.js';
 // the payload, as any transport must before it sends: measured there, a payload string that is
 // cheaper to make but dearer to turn into bytes gains nothing. Twice: to a transport that takes
 // strings only, and to one that takes bytes too (`acceptsBytes`, as `createHttpTransport`),
-// which the default payload then reaches without becoming a string.
+// which the default payload then reaches without becoming a string, in reused buffers.
 
 const SUITE = '10. the default JSON payload: ours vs the encoder it replaced';
 
@@ -40,11 +40,13 @@ interface Exporter<Item> {
 
 /**
  * A transport that turns every payload into bytes, as an HTTP or file transport does first; with
- * `acceptsBytes`, bytes it is given are kept as they are.
+ * `acceptsBytes`, bytes it is given are kept as they are, and, as `createHttpTransport`, it keeps
+ * no payload past its send (`releasesPayload`), so the default's buffers are reused.
  */
 function bytesTransport(acceptsBytes: boolean): Transport<string> & { bytes: number } {
   return {
     acceptsBytes,
+    releasesPayload: acceptsBytes,
     bytes: 0,
     async send(payload: string | Uint8Array): Promise<void> {
       this.bytes += (typeof payload === 'string' ? Buffer.from(payload) : payload).length;

@@ -23,6 +23,7 @@ export {
   writeRawJson,
   writeStringBetween,
 } from './encoding/json-writes.js';
+export { PayloadPool } from './encoding/payload-pool.js';
 export { RingBuffer } from './engine/ring-buffer.js';
 export { SEVERITY_CLASSES, SeverityQueue, severityClass } from './engine/severity-queue.js';
 export { zeroDropCounts } from './stats/drop-reason.js';

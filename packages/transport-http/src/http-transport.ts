@@ -51,6 +51,7 @@ const BATCH_ID = /^[0-9a-f]{32}$/;
 class ClassifyingHttpTransport implements HttpTransport {
   readonly url: string;
   readonly acceptsBytes = true;
+  readonly releasesPayload: boolean;
   readonly #options: ResolvedHttpTransportOptions;
   readonly #client: HttpClient;
   readonly #attempts = new Set<AttemptAbort>();
@@ -63,6 +64,8 @@ class ClassifyingHttpTransport implements HttpTransport {
   constructor(options: ResolvedHttpTransportOptions, client: HttpClient) {
     this.#options = options;
     this.#client = client;
+    // gzip, when the transport does it, has finished with the payload before `send` settles.
+    this.releasesPayload = client.releasesBody === true;
     this.url = options.redactedUrl;
     this.#target = `${options.method} ${options.redactedUrl}`;
   }

@@ -99,6 +99,12 @@ export interface HttpTransport extends Transport<HttpPayload> {
   readonly url: string;
   /** Always true: a body may be a string or its bytes. */
   readonly acceptsBytes: true;
+  /**
+   * True unless the transport sends with the `fetch` option: `send` keeps no reference to a
+   * payload once settled, so the delivery may reuse its memory (see `Transport.releasesPayload`).
+   * A `fetch` function may still be writing a body when its response arrives.
+   */
+  readonly releasesPayload: boolean;
   /** Sends one payload; see {@link HttpTransport}. */
   send(payload: HttpPayload, context: SendContext): Promise<void>;
   /**

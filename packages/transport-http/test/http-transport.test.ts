@@ -101,6 +101,12 @@ describe.each(CLIENTS)('over %s', (_name, clientOptions) => {
       expect(transport().acceptsBytes).toBe(true);
     });
 
+    it('says it keeps no payload past a send, except through a fetch function', () => {
+      // fetch may still be writing a body when its response arrives: nothing tells us when not.
+      expect(transport().releasesPayload).toBe(client.fetch === undefined);
+      expect(transport({ fetch: globalThis.fetch }).releasesPayload).toBe(false);
+    });
+
     it('uses the method, user agent and headers it is given; headers win', async () => {
       await transport({
         method: 'PUT',

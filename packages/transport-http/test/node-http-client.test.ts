@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { isPermanentError, isRetryableError, type SendContext } from '@telemetry-reporter/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_SOCKETS } from '../src/client/node-http-client.js';
@@ -118,6 +119,48 @@ describe('connections', () => {
     expect(isRetryableError(error)).toBe(true);
     expect((error as Error).message).toContain('ECONNRESET');
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('bodies', () => {
+  it('are written in full, or their request ended, before a send settles, even when the server answers first', async () => {
+    // A server that answers 200 at the first bytes of the request, then reads on only once the
+    // send settled: had it settled with the body still being written, the bytes written after
+    // would be those of the next batch (a reused payload), here all 'b'.
+    const chunks: Buffer[] = [];
+    let socket: Socket | undefined;
+    const early = createNetServer((connection) => {
+      socket = connection;
+      connection.on('data', (chunk: Buffer) => chunks.push(chunk));
+      connection.once('data', () => {
+        connection.pause();
+        connection.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+      });
+    });
+    early.listen(0, '127.0.0.1');
+    await once(early, 'listening');
+    try {
+      const { port } = early.address() as AddressInfo;
+      const http = createHttpTransport({ url: `http://127.0.0.1:${port}/`, timeoutMillis: 300 });
+      expect(http.releasesPayload).toBe(true);
+      // Far more than the socket buffers hold, so that the body cannot be written unread.
+      const payload = Buffer.alloc(64 * 1024 * 1024, 0x61);
+      await http.send(payload, context());
+      payload.fill(0x62);
+      const connection = socket as Socket;
+      const closed = once(connection, 'close');
+      connection.resume();
+      await closed;
+      const request = Buffer.concat(chunks);
+      const body = request.subarray(request.indexOf('\r\n\r\n') + 4);
+      expect(body.includes(0x62)).toBe(false);
+      // Cut at the attempt's timeout: the server answered, so the send still succeeded.
+      expect(body.length).toBeGreaterThan(0);
+      expect(body.length).toBeLessThan(payload.length);
+      await http.shutdown();
+    } finally {
+      early.close();
+    }
   });
 });
 

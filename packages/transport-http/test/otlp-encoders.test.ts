@@ -124,6 +124,28 @@ describe.each(['protobuf', 'json'] as const)('OTLP %s', (format) => {
     }
   });
 
+  it('writes a request into the memory of one given back (release), and only then', () => {
+    const encoder = createOtlpSpansEncoder({ format });
+    const spans = makeSpans(40);
+    const first = encoder.encode(spans).payload as Uint8Array;
+    const second = encoder.encode(spans.slice(0, 20)).payload as Uint8Array;
+    expect(second.buffer).not.toBe(first.buffer);
+    const secondBytes = Buffer.from(second);
+    encoder.release?.(first);
+    const third = encoder.encode(spans.slice(20)).payload as Uint8Array;
+    expect(third.buffer).toBe(first.buffer);
+    expect(sorted(spanNames(format, third))).toEqual(sorted(labels('span', range(40).slice(20))));
+    expect(Buffer.from(second).equals(secondBytes)).toBe(true);
+    // Built in slices too, as the delivery does.
+    encoder.release?.(third);
+    const builder = encoder.begin();
+    builder.add(spans, 0, 5);
+    builder.add(spans, 5, 10);
+    const fourth = builder.finish().payload as Uint8Array;
+    expect(fourth.buffer).toBe(first.buffer);
+    expect(sorted(spanNames(format, fourth))).toEqual(sorted(labels('span', range(10))));
+  });
+
   it.each(['circular', 'throwing-getter', 'no-scope'] as const)(
     '3 %s log records among 1,000: exactly 997 encoded, the 3 positions reported',
     (kind) => {

@@ -163,6 +163,32 @@ describe('bodies', () => {
     await transport.shutdown();
     expect(server.requests.map((request) => request.body.toString())).toEqual(['the payload']);
   });
+
+  it('leaves the payload whole and its own: copied into the message, never moved', async () => {
+    const transport = createHttpTransport({ url: server.url(), thread: 'worker' });
+    expect(transport.releasesPayload).toBe(true);
+    const whole = Buffer.from('before|the payload|after');
+    const view = whole.subarray(7, 18);
+    // A buffer of its own (not a view of Node's shared pool) goes into the message as it is.
+    const own = Buffer.allocUnsafeSlow(14);
+    own.write('its own buffer');
+    const context = () => ({ signal: new AbortController().signal, attempt: 1, recordCount: 1 });
+    await transport.send(view, context());
+    await transport.send(own, context());
+    // What a reused payload gets once its send settled: the bytes sent must not change.
+    whole.fill(0x78);
+    own.fill(0x79);
+    await transport.send(view, context());
+    await transport.send(own, context());
+    await transport.shutdown();
+    expect([whole.buffer.byteLength > 0, own.buffer.byteLength]).toEqual([true, 14]);
+    expect(server.requests.map((request) => request.body.toString())).toEqual([
+      'the payload',
+      'its own buffer',
+      'x'.repeat(11),
+      'y'.repeat(14),
+    ]);
+  });
 });
 
 describe('the process', () => {

@@ -111,6 +111,8 @@ export class TransportDelivery<Item, Payload> {
   readonly #logger: DiagnosticLogger;
   readonly #maxRequestBytes: number;
   readonly #keeper: SpoolKeeper<Payload> | undefined;
+  /** Payloads go back to the encoder when done: the transport keeps none (`releasesPayload`). */
+  readonly #recycles: boolean;
   /** Failed deliveries go to warn at most once per interval; the rest to debug. */
   readonly #failureWarnings = new Throttle(WARNING_INTERVAL_MILLIS);
   #shutdown: Promise<void> | undefined;
@@ -134,6 +136,7 @@ export class TransportDelivery<Item, Payload> {
     }
     this.#transport = transport;
     this.#encoder = encoder;
+    this.#recycles = transport.releasesPayload === true && typeof encoder.release === 'function';
     // Every line names the exporter it comes from.
     const name = stringOption('name', options.name) ?? 'TransportDelivery';
     this.#logger = prefixedLogger(safeLogger(options.logger), name);
@@ -258,6 +261,16 @@ export class TransportDelivery<Item, Payload> {
     });
   }
 
+  /** Gives a payload the delivery is done with back to its encoder, when it may reuse it. */
+  #release(payload: Payload): void {
+    if (!this.#recycles) return;
+    try {
+      this.#encoder.release?.(payload);
+    } catch (error) {
+      this.#logger.debug('encoder release threw', error);
+    }
+  }
+
   /** Failures go to `warn` at most once per interval, to `debug` otherwise: no log storms. */
   #warn(message: string, error: unknown): void {
     if (this.#failureWarnings.pass() > 0) this.#logger.warn(message, error);
@@ -275,7 +288,9 @@ export class TransportDelivery<Item, Payload> {
   ): Promise<void> {
     const bytes = payloadBytes(part.payload);
     const oversize = bytes !== undefined && bytes > this.#maxRequestBytes;
-    if (!oversize && (await this.#send(part, context, progress)) !== 'too_large') return;
+    if (oversize)
+      this.#release(part.payload); // never sent: its halves get payloads of their own
+    else if ((await this.#send(part, context, progress)) !== 'too_large') return;
     if (part.items === undefined || part.items.length < 2) {
       const why = oversize
         ? `payload of ${bytes} bytes is larger than maxRequestBytes (${this.#maxRequestBytes})`
@@ -349,7 +364,12 @@ export class TransportDelivery<Item, Payload> {
         this.#logger.debug(`attempt ${attempt} failed; retrying in ${delay} ms`),
     });
     // At an abort the deadline handler has spooled the part (or the engine drops it).
-    if (part !== undefined && progress.current === part) progress.current = undefined;
+    const keptAtDeadline = part !== undefined && progress.current !== part;
+    if (part !== undefined && !keptAtDeadline) progress.current = undefined;
+    // The transport is done with the payload; so is the delivery, unless the spool writes it.
+    if (!keptAtDeadline && !(outcome.kind === 'gave_up' && part !== undefined)) {
+      this.#release(encoded.payload);
+    }
     switch (outcome.kind) {
       case 'delivered':
         context.settle(count, 'exported');

@@ -40,6 +40,17 @@ export interface Transport<Payload = unknown> {
    * @default false: text payloads arrive as strings
    */
   readonly acceptsBytes?: boolean;
+  /**
+   * True when `send` keeps no reference to the payload once its promise settles, and nothing it
+   * started reads the payload after that. The delivery then gives each payload back to its
+   * encoder (`Encoder.release`) once done with it, and the encoder may reuse its memory for a
+   * later payload: for the exporters' default JSON and the OTLP encoders, this saves allocating
+   * a fresh buffer per batch. `createHttpTransport` sets it, except with its `fetch` option.
+   * Leave it unset if `send` may still read the payload after settling (a write it does not
+   * wait for) or keeps it (a queue of its own): a reused payload would send another's bytes.
+   * @default false: payloads are left to the garbage collector
+   */
+  readonly releasesPayload?: boolean;
 }
 
 /** The result of encoding a batch: one payload holding the records that could be encoded. */
@@ -97,6 +108,13 @@ export interface Encoder<Item, Payload> {
    * encodes each payload in one call to `encode`.
    */
   begin?(options?: EncodeOptions): PayloadBuilder<Item, Payload>;
+  /**
+   * Optional: takes back a payload this encoder made, which the delivery no longer needs (sent,
+   * refused, dropped or split, never one a spool may still be writing), so that its memory can
+   * serve a later payload. Called only when the transport sets `releasesPayload`; at most once
+   * per payload, and not for every payload (the encoder must not count on it). Must not throw.
+   */
+  release?(payload: Payload): void;
 }
 
 /**

@@ -7,6 +7,7 @@ import type {
   PayloadBuilder,
 } from '../delivery/transport.js';
 import { ByteSink } from './byte-sink.js';
+import { PayloadPool } from './payload-pool.js';
 
 /**
  * Writes one record's JSON text, as UTF-8, at the end of `sink`. May throw: what it wrote is
@@ -39,24 +40,28 @@ export function createJsonArrayEncoder<Item>(write: RecordJsonWriter<Item>): Enc
 
 /**
  * {@link createJsonArrayEncoder} with the payload as its UTF-8 bytes, for a transport that
- * takes them (`acceptsBytes`): no string is made at all, only a copy of the bytes.
+ * takes them (`acceptsBytes`): no string is made at all, only a copy of the bytes, into a
+ * buffer that the delivery gives back (`release`) when its transport says it keeps none.
  */
 export function createJsonArrayBytesEncoder<Item>(
   write: RecordJsonWriter<Item>,
 ): Encoder<Item, Uint8Array> {
-  // A copy: the buffer goes back to the pool, and the payload may be retried long after. An
-  // unpooled, unfilled Buffer and a memcpy: measured, 3-6x less than `new Uint8Array(view)`.
-  return createEncoder(write, (buf, length) => {
-    const payload = Buffer.allocUnsafeSlow(length);
+  // A copy: the writing buffer goes back to its pool at once, and the payload may be retried
+  // long after. A memcpy into a pooled buffer: measured, 3-6x less than `new Uint8Array(view)`,
+  // and a reused buffer saves the page faults of a fresh one.
+  const payloads = new PayloadPool();
+  const encoder = createEncoder(write, (buf, length) => {
+    const payload = payloads.take(length);
     buf.copy(payload, 0, 0, length);
     return payload;
   });
+  return Object.freeze({ ...encoder, release: (payload: Uint8Array) => payloads.give(payload) });
 }
 
 function createEncoder<Item, Payload>(
   write: RecordJsonWriter<Item>,
   payloadOf: (buf: Buffer, length: number) => Payload,
-): Encoder<Item, Payload> {
+): Encoder<Item, Payload> & Required<Pick<Encoder<Item, Payload>, 'begin'>> {
   const idle: ByteSink[] = [];
   const begin = (options?: EncodeOptions): PayloadBuilder<Item, Payload> =>
     new JsonArrayBuilder(

@@ -171,4 +171,41 @@ describe('createJsonArrayEncoder', () => {
     encoder.encode(['second, longer']);
     expect(Buffer.from(first ?? []).toString('utf8')).toBe('["first"]');
   });
+
+  it('in bytes, writes the next payload into the memory of one given back (release), only then', () => {
+    const encoder = createJsonArrayBytesEncoder(writeStringified);
+    const first = encoder.encode(['first, the longest']).payload as Uint8Array;
+    const second = encoder.encode(['second']).payload as Uint8Array;
+    expect(second.buffer).not.toBe(first.buffer);
+    encoder.release?.(first);
+    const third = encoder.encode(['third']).payload as Uint8Array;
+    expect(third.buffer).toBe(first.buffer);
+    expect(Buffer.from(third).toString('utf8')).toBe('["third"]');
+    expect(Buffer.from(second).toString('utf8')).toBe('["second"]');
+  });
+
+  it('in bytes, payloads in reused memory hold what they should, whatever is given back when', () => {
+    const strings = createJsonArrayEncoder(writeStringified);
+    const bytes = createJsonArrayBytesEncoder(writeStringified);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(records, fc.boolean()), { minLength: 1, maxLength: 12 }),
+        (batches) => {
+          const held: { payload: Uint8Array; text: string | undefined }[] = [];
+          for (const [items, giveBack] of batches) {
+            const payload = bytes.encode(items).payload;
+            const text = strings.encode(items).payload;
+            if (payload === undefined) continue;
+            held.push({ payload, text });
+            if (giveBack) bytes.release?.(held.shift()?.payload as Uint8Array);
+          }
+          // Those not given back are intact, though later payloads reused the others' memory.
+          for (const { payload, text } of held) {
+            expect(Buffer.from(payload).toString('utf8')).toBe(text);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
 });

@@ -193,6 +193,10 @@ function quietTransport<Payload>(
   if (typeof transport.shutdown === 'function') {
     quiet.shutdown = () => transport.shutdown?.() ?? Promise.resolve();
   }
+  // The delivery reads it here to know whether payloads may be reused.
+  if (transport.releasesPayload === true) {
+    return { ...quiet, releasesPayload: true };
+  }
   return quiet;
 }
 

@@ -132,4 +132,48 @@ describe('the default JSON payload', () => {
     expect(typeof strings.attempts[0]?.payload).toBe('string');
     expect(strings.records<{ body: string }>().map((r) => r.body)).toEqual(BODIES);
   });
+
+  it("reuses a delivered payload's memory for a later batch when the transport keeps none", async () => {
+    // A transport that says it keeps no payload past its send (`releasesPayload`): each send
+    // waits for the test, and the bytes it was given are checked when it settles.
+    const sends: { payload: Uint8Array; copy: Buffer; settle: () => void }[] = [];
+    const transport: Transport<Uint8Array> = {
+      acceptsBytes: true,
+      releasesPayload: true,
+      send: (payload) =>
+        new Promise<void>((resolve) => {
+          sends.push({ payload, copy: Buffer.from(payload), settle: resolve });
+        }),
+    };
+    const exporter = new TransportLogRecordExporter({ transport: transport as never });
+    const provider = new LoggerProvider({
+      processors: [new ReporterLogRecordProcessor({ exporter, maxConcurrentExports: 2 })],
+    });
+    cleanups.push(() => provider.shutdown());
+    const logger = provider.getLogger('payload', '1.0.0');
+    const batch = (name: string) => {
+      for (const body of BODIES) logger.emit({ body: `${name} ${body}` });
+      return provider.forceFlush();
+    };
+    const first = batch('first');
+    await vi.waitFor(() => expect(sends).toHaveLength(1));
+    const second = batch('second');
+    await vi.waitFor(() => expect(sends).toHaveLength(2));
+    sends[0]?.settle();
+    await first;
+    const third = batch('third');
+    await vi.waitFor(() => expect(sends).toHaveLength(3));
+    const [one, two, three] = sends as [(typeof sends)[0], (typeof sends)[0], (typeof sends)[0]];
+    // The second was in flight: its memory is its own, and stays as it was sent.
+    expect(two.payload.buffer).not.toBe(one.payload.buffer);
+    expect(three.payload.buffer).toBe(one.payload.buffer);
+    expect(Buffer.from(two.payload).equals(two.copy)).toBe(true);
+    const bodies = (payload: Uint8Array) =>
+      (JSON.parse(text(payload)) as { body: string }[]).map((record) => record.body);
+    expect(bodies(three.payload)).toEqual(BODIES.map((body) => `third ${body}`));
+    expect(bodies(two.payload)).toEqual(BODIES.map((body) => `second ${body}`));
+    two.settle();
+    three.settle();
+    await Promise.all([second, third]);
+  });
 });

@@ -51,6 +51,12 @@ export interface HttpClient {
    */
   readonly compresses?: boolean;
   /**
+   * True when nothing of the client reads a request's body once the response was read or
+   * discarded, or once `request` rejected: the transport can then let the body's memory be
+   * reused (`releasesPayload`).
+   */
+  readonly releasesBody?: boolean;
+  /**
    * Sends one request; resolves when the response head arrived (any status, redirects not
    * followed), rejects with what the network layer threw (the transport summarises it).
    */

@@ -26,6 +26,8 @@ const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
  * process alive, and all of them destroyed by `close()`.
  */
 export class NodeHttpClient implements HttpClient {
+  /** A response is read only once the body was written or the request destroyed. */
+  readonly releasesBody = true;
   readonly #agent: http.Agent;
   readonly #send: typeof http.request;
 
@@ -152,9 +154,11 @@ class NodeResponse implements IncomingResponse {
         incoming.off('end', onEnd);
         incoming.off('close', onClose);
         if (!complete) this.#outgoing.destroy();
-        this.#release();
         const bytes = Buffer.concat(chunks, kept).subarray(0, keep);
-        resolve({ bytes, truncated: !complete || seen > keep });
+        afterBodyWritten(this.#outgoing, () => {
+          this.#release();
+          resolve({ bytes, truncated: !complete || seen > keep });
+        });
       };
       const onData = (chunk: Buffer): void => {
         seen += chunk.length;
@@ -176,6 +180,26 @@ class NodeResponse implements IncomingResponse {
       incoming.on('close', onClose);
     });
   }
+}
+
+/**
+ * Calls `then` once the request's body was handed to the system in full, or the request was
+ * destroyed: a server may answer before it read the body, and a payload reused while Node still
+ * writes it would send another batch's bytes. The request's abort listener stays until then, so
+ * a server that answers and never reads on holds the attempt until its timeout at most.
+ */
+function afterBodyWritten(outgoing: http.ClientRequest, then: () => void): void {
+  if (outgoing.writableFinished || outgoing.destroyed) {
+    then();
+    return;
+  }
+  const done = (): void => {
+    outgoing.off('finish', done);
+    outgoing.off('close', done);
+    then();
+  };
+  outgoing.on('finish', done);
+  outgoing.on('close', done);
 }
 
 function byteLength(body: string | Uint8Array): number {

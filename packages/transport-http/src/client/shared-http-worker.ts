@@ -48,6 +48,8 @@ export class SharedHttpWorker {
       signal.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, { owner, resolve, reject, release });
       if (this.#pending.size === 1) worker.ref();
+      const body = messageBody(request.body);
+      const own = body !== request.body ? [(body as Uint8Array<ArrayBuffer>).buffer] : [];
       const message: ToHttpWorker = {
         type: 'request',
         id,
@@ -55,10 +57,11 @@ export class SharedHttpWorker {
         url: request.url,
         method: request.method,
         headers: request.headers,
-        body: messageBody(request.body),
+        body,
         gzip: request.gzip === true,
       };
-      worker.postMessage(message);
+      // A copy of our own moves to the worker instead of being copied once more.
+      worker.postMessage(message, own);
     });
   }
 
@@ -132,13 +135,17 @@ export class SharedHttpWorker {
 }
 
 /**
- * The body as the message carries it: copied, not transferred (the delivery may send the same
- * payload again, or spool it), and cut to its own bytes first when it is a view of a larger
- * buffer, which a message would otherwise copy whole.
+ * The body as the message carries it. The payload itself is copied, never transferred: the
+ * delivery may send it again, spool it, or reuse its memory. A view of a larger buffer (a pooled
+ * payload) is first cut to its own bytes, which a message would otherwise copy whole; that copy
+ * is ours to transfer.
  */
 function messageBody(body: HttpPayload): HttpPayload {
   if (typeof body === 'string' || body.byteLength === body.buffer.byteLength) return body;
-  return body.slice();
+  // Not `slice()`: on a Buffer it makes another view of the same memory.
+  const own = new Uint8Array(body.byteLength);
+  own.set(body);
+  return own;
 }
 
 /** A response the worker read already: its head and the start of its body. */

@@ -25,6 +25,8 @@ const DROPPED = new FinalizationRegistry<{
 export class WorkerHttpClient implements HttpClient {
   /** Gzip runs in the worker, so that none of it is on the main thread. */
   readonly compresses = true;
+  /** The body is copied into the message before `request` returns. */
+  readonly releasesBody = true;
   readonly #owner = ++nextOwner;
   readonly #worker: SharedHttpWorker;
 

@@ -1,10 +1,11 @@
+import type { PayloadPool } from '@telemetry-reporter/core/internal';
 import { putVarint32, varintSize } from './protobuf-wire.js';
 import type { ResourceGroup } from './request-writer.js';
 
 // The outer layers of an export request, written once per batch around the records: protobuf
 // `ResourceLogs { resource, scope_logs: ScopeLogs { scope, log_records, schema_url },
-// schema_url }` (the same for spans), or the same in OTLP/JSON. The payload is a new buffer of
-// exactly its size, copied out, so the writer's buffer can be reused at once.
+// schema_url }` (the same for spans), or the same in OTLP/JSON. The payload is a buffer of exactly
+// its size from the encoder's pool, copied out, so the writer's buffer can be reused at once.
 
 /** Copies `[start, end)` of `source` to `out` at `at`; returns the end. */
 function copyRange(
@@ -23,7 +24,11 @@ function copy(out: Uint8Array, at: number, bytes: Uint8Array): number {
 }
 
 /** The protobuf request (`ExportLogsServiceRequest` / `ExportTraceServiceRequest`). */
-export function assembleProtobuf(resources: readonly ResourceGroup[], source: Buffer): Uint8Array {
+export function assembleProtobuf(
+  resources: readonly ResourceGroup[],
+  source: Buffer,
+  payloads: PayloadPool,
+): Uint8Array {
   let total = 0;
   for (const resource of resources) {
     let size = resource.parts.resource.length + resource.parts.schemaUrl.length;
@@ -35,7 +40,7 @@ export function assembleProtobuf(resources: readonly ResourceGroup[], source: Bu
     total += 1 + varintSize(size) + size;
   }
   // Every byte is written below, so the memory need not be zeroed first.
-  const out = Buffer.allocUnsafeSlow(total);
+  const out = payloads.take(total);
   let pos = 0;
   for (const resource of resources) {
     out[pos++] = 0x0a; // field 1: resource_logs / resource_spans
@@ -65,14 +70,14 @@ export type JsonNames = readonly [string, string, string];
  */
 export function jsonAssembler(
   names: JsonNames,
-): (resources: readonly ResourceGroup[], source: Buffer) => Uint8Array {
+): (resources: readonly ResourceGroup[], source: Buffer, payloads: PayloadPool) => Uint8Array {
   const [resourcesName, scopesName, recordsName] = names;
   const open = Buffer.from(`{"${resourcesName}":[`);
   const resourceOpen = Buffer.from('{"resource":');
   const scopesOpen = Buffer.from(`,"${scopesName}":[`);
   const scopeOpen = Buffer.from('{"scope":');
   const recordsOpen = Buffer.from(`,"${recordsName}":[`);
-  return (resources, source) => {
+  return (resources, source, payloads) => {
     let total = open.length + 2; // ']}'
     for (const resource of resources) {
       total += resourceOpen.length + resource.parts.resource.length + scopesOpen.length;
@@ -84,7 +89,7 @@ export function jsonAssembler(
       total += resource.groups.length - 1; // commas between scope groups
     }
     total += resources.length - 1; // commas between resources
-    const out = Buffer.allocUnsafeSlow(total);
+    const out = payloads.take(total);
     let pos = copy(out, 0, open);
     resources.forEach((resource, r) => {
       if (r > 0) out[pos++] = 0x2c;

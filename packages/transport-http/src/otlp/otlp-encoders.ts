@@ -1,5 +1,5 @@
 import type { EncodedBatch, EncodeOptions, PayloadBuilder } from '@telemetry-reporter/core';
-import { describeValue } from '@telemetry-reporter/core/internal';
+import { describeValue, PayloadPool } from '@telemetry-reporter/core/internal';
 import { assembleProtobuf, jsonAssembler } from './envelope.js';
 import { writeLogRecordJson, writeLogRecordProtobuf } from './log-record-writers.js';
 import { type GroupedRecord, RequestWriter } from './request-writer.js';
@@ -33,45 +33,59 @@ export const OTLP_CONTENT_TYPES: Readonly<Record<OtlpFormat, OtlpContentType>> =
  */
 const IDLE_WRITERS = 4;
 
-type WriterFactories<Item> = Readonly<Record<OtlpFormat, () => OtlpRequestWriter<Item>>>;
+type WriterFactories<Item> = Readonly<
+  Record<OtlpFormat, (payloads: PayloadPool) => OtlpRequestWriter<Item>>
+>;
 
 const assembleLogsJson = jsonAssembler(['resourceLogs', 'scopeLogs', 'logRecords']);
 const assembleSpansJson = jsonAssembler(['resourceSpans', 'scopeSpans', 'spans']);
 
 const LOG_WRITERS: WriterFactories<OtlpLogRecord> = {
-  protobuf: () =>
-    new RequestWriter<OtlpLogRecord>({
-      resource: protobufResource,
-      scope: protobufScope,
-      record: writeLogRecordProtobuf,
-      assemble: assembleProtobuf,
-    }),
-  json: () =>
-    new RequestWriter<OtlpLogRecord>({
-      resource: jsonResource,
-      scope: jsonScope,
-      record: writeLogRecordJson,
-      assemble: assembleLogsJson,
-    }),
+  protobuf: (payloads) =>
+    new RequestWriter<OtlpLogRecord>(
+      {
+        resource: protobufResource,
+        scope: protobufScope,
+        record: writeLogRecordProtobuf,
+        assemble: assembleProtobuf,
+      },
+      payloads,
+    ),
+  json: (payloads) =>
+    new RequestWriter<OtlpLogRecord>(
+      {
+        resource: jsonResource,
+        scope: jsonScope,
+        record: writeLogRecordJson,
+        assemble: assembleLogsJson,
+      },
+      payloads,
+    ),
 };
 
 const SPAN_WRITERS: WriterFactories<OtlpSpan> = {
-  protobuf: () =>
-    new RequestWriter<OtlpSpan>({
-      resource: protobufResource,
-      scope: protobufScope,
-      record: writeSpanProtobuf,
-      assemble: assembleProtobuf,
-    }),
-  json: () =>
-    new RequestWriter<OtlpSpan>({
-      resource: jsonResource,
-      scope: jsonScope,
-      // OpenTelemetry's JSON span serializer groups scopes by name, version and schema URL.
-      scopeKey: jsonScopeKey,
-      record: writeSpanJson,
-      assemble: assembleSpansJson,
-    }),
+  protobuf: (payloads) =>
+    new RequestWriter<OtlpSpan>(
+      {
+        resource: protobufResource,
+        scope: protobufScope,
+        record: writeSpanProtobuf,
+        assemble: assembleProtobuf,
+      },
+      payloads,
+    ),
+  json: (payloads) =>
+    new RequestWriter<OtlpSpan>(
+      {
+        resource: jsonResource,
+        scope: jsonScope,
+        // OpenTelemetry's JSON span serializer groups scopes by name, version and schema URL.
+        scopeKey: jsonScopeKey,
+        record: writeSpanJson,
+        assemble: assembleSpansJson,
+      },
+      payloads,
+    ),
 };
 
 /**
@@ -105,7 +119,10 @@ function createEncoder<Item extends GroupedRecord>(
   if (format !== 'protobuf' && format !== 'json') {
     throw new TypeError(`format must be one of 'protobuf', 'json', got ${describeValue(format)}`);
   }
-  const createWriter = writers[format] as () => RequestWriter<Item>;
+  // Request buffers are reused too, once the delivery gives a payload back (`release`).
+  const payloads = new PayloadPool();
+  const writerOf = writers[format] as (payloads: PayloadPool) => RequestWriter<Item>;
+  const createWriter = (): RequestWriter<Item> => writerOf(payloads);
   // Writers, and their buffers, are reused: allocating a fresh buffer per batch (and growing it
   // to the payload's size) made the garbage collector the largest cost of exporting OTLP/JSON.
   // A writer is taken for one encode() or one builder and given back when it finishes; a call
@@ -170,5 +187,6 @@ function createEncoder<Item extends GroupedRecord>(
     encode,
     begin,
     createWriter,
+    release: (payload: Uint8Array) => payloads.give(payload),
   });
 }

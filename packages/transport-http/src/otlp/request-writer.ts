@@ -1,5 +1,5 @@
 import { type EncodedBatch, RecordTooLargeError } from '@telemetry-reporter/core';
-import { ByteSink } from '@telemetry-reporter/core/internal';
+import { ByteSink, type PayloadPool } from '@telemetry-reporter/core/internal';
 import type { ResourceParts, ScopeParts } from './resource-scope.js';
 import type { OtlpRequestWriter, OtlpResource, OtlpScope } from './types.js';
 
@@ -27,8 +27,15 @@ export interface SignalFormat<Item> {
    * as a comma and the object. Throws when it cannot, possibly after writing part of it.
    */
   readonly record: (sink: ByteSink, item: Item) => void;
-  /** The request around the records of `groups`, whose bytes `source` holds. */
-  readonly assemble: (groups: readonly ResourceGroup[], source: Buffer) => Uint8Array;
+  /**
+   * The request around the records of `groups`, whose bytes `source` holds, in a buffer taken
+   * from `payloads`.
+   */
+  readonly assemble: (
+    groups: readonly ResourceGroup[],
+    source: Buffer,
+    payloads: PayloadPool,
+  ) => Uint8Array;
 }
 
 /** The records of one scope in one resource. */
@@ -101,8 +108,12 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
   #envelope = REQUEST_OVERHEAD;
   #full = false;
 
-  constructor(format: SignalFormat<Item>) {
+  /** Where finished requests get their buffers; the encoder gives them back there. */
+  readonly #payloads: PayloadPool;
+
+  constructor(format: SignalFormat<Item>, payloads: PayloadPool) {
     this.#format = format;
+    this.#payloads = payloads;
   }
 
   /**
@@ -200,7 +211,9 @@ export class RequestWriter<Item extends GroupedRecord> implements OtlpRequestWri
     const failedCount = failedIndexes.length;
     const recordCount = this.#count - failedCount;
     const payload =
-      recordCount === 0 ? undefined : this.#format.assemble(this.#resources, this.#sink.buf);
+      recordCount === 0
+        ? undefined
+        : this.#format.assemble(this.#resources, this.#sink.buf, this.#payloads);
     const firstError = this.#firstError;
     const consumed = this.#count;
     this.reset();
