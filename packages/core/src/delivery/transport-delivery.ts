@@ -288,9 +288,11 @@ export class TransportDelivery<Item, Payload> {
   ): Promise<void> {
     const bytes = payloadBytes(part.payload);
     const oversize = bytes !== undefined && bytes > this.#maxRequestBytes;
-    if (oversize)
+    if (oversize) {
       this.#release(part.payload); // never sent: its halves get payloads of their own
-    else if ((await this.#send(part, context, progress)) !== 'too_large') return;
+    } else if ((await this.#send(part, context, progress)) !== 'too_large') {
+      return;
+    }
     if (part.items === undefined || part.items.length < 2) {
       const why = oversize
         ? `payload of ${bytes} bytes is larger than maxRequestBytes (${this.#maxRequestBytes})`

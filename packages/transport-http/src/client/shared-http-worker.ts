@@ -49,7 +49,7 @@ export class SharedHttpWorker {
       this.#pending.set(id, { owner, resolve, reject, release });
       if (this.#pending.size === 1) worker.ref();
       const body = messageBody(request.body);
-      const own = body !== request.body ? [(body as Uint8Array<ArrayBuffer>).buffer] : [];
+      const transfer = body === request.body ? [] : [(body as Uint8Array<ArrayBuffer>).buffer];
       const message: ToHttpWorker = {
         type: 'request',
         id,
@@ -61,7 +61,7 @@ export class SharedHttpWorker {
         gzip: request.gzip === true,
       };
       // A copy of our own moves to the worker instead of being copied once more.
-      worker.postMessage(message, own);
+      worker.postMessage(message, transfer);
     });
   }
 
