@@ -9,6 +9,22 @@ import {
   sdkLabel,
 } from './format.js';
 
+type Rerun = NonNullable<LineReport['reruns']>[number];
+
+/**
+ * The reruns with only the parts no later rerun measured again (a part `e2e` is measured again by
+ * `e2e`, not by `e2e:logs` alone): the notes that still say where rows come from.
+ */
+export function standingReruns(reruns: readonly Rerun[]): Rerun[] {
+  return reruns.flatMap((rerun, index) => {
+    const later = reruns.slice(index + 1).flatMap((r) => r.parts.split(','));
+    const standing = rerun.parts
+      .split(',')
+      .filter((part) => !later.some((again) => part === again || part.startsWith(`${again}:`)));
+    return standing.length === 0 ? [] : [{ ...rerun, parts: standing.join(',') }];
+  });
+}
+
 /** The table of one SDK line's run, with its machine and versions above it. */
 export function lineTable(report: LineReport): string {
   const lines: string[] = [];
@@ -17,7 +33,7 @@ export function lineTable(report: LineReport): string {
   lines.push(
     `${machineLabel(report)}. telemetry-reporter ${report.reporterVersion}, mitata ${report.mitataVersion}; started ${report.startedAt}, ${Math.round(report.durationSeconds)} s${report.smoke ? '; **smoke run: numbers are meaningless**' : ''}.`,
   );
-  for (const rerun of report.reruns ?? []) {
+  for (const rerun of standingReruns(report.reruns ?? [])) {
     lines.push('');
     lines.push(
       `Measured again at ${rerun.startedAt}, same machine, load average ${rerun.loadAverage.toFixed(2)}: ${rerun.parts}.`,
