@@ -6,6 +6,7 @@ import {
   ReporterSpanProcessor,
   type ReporterStats,
   type SpanExporterLike,
+  type Transport,
   TransportLogRecordExporter,
   TransportSpanExporter,
   totalDropped,
@@ -39,6 +40,7 @@ export const PIPELINE_IDS = [
   'builtin',
   'ours-official',
   'ours-transport',
+  'ours-unsent',
   'ours-transport-worker',
   'ours-transport-mce4',
   'builtin-2048',
@@ -60,6 +62,11 @@ export interface PipelineSpec {
   readonly maxConcurrentExports: number;
   /** Where our HTTP transport sends from (`createHttpTransport`'s `thread`). */
   readonly thread?: HttpThread;
+  /**
+   * Our exporter and encoder to a transport that discards each payload: our own cost (queue,
+   * encode, deliver), apart from the HTTP client's and from the sink's.
+   */
+  readonly unsent?: boolean;
   /** The built-in pipeline of the same batch size: the denominator of this one's ratio. */
   readonly baseline?: PipelineId;
 }
@@ -86,6 +93,14 @@ export const PIPELINES: Readonly<Record<PipelineId, PipelineSpec>> = Object.free
     family: 'ours',
     batch: 512,
     maxConcurrentExports: 1,
+    baseline: 'builtin',
+  },
+  'ours-unsent': {
+    id: 'ours-unsent',
+    family: 'ours',
+    batch: 512,
+    maxConcurrentExports: 1,
+    unsent: true,
     baseline: 'builtin',
   },
   'ours-transport-worker': {
@@ -137,6 +152,8 @@ export function pipelineTitle(id: PipelineId, signal: OtlpSignal): string {
       return `ours: ${ours} + official ${official}`;
     case 'ours-transport':
       return `ours: ${ours} + ${transport}`;
+    case 'ours-unsent':
+      return `ours + our transport exporter, encoded but not sent (a transport that discards)`;
     case 'ours-transport-worker':
       return `ours + our transport exporter, \`thread: 'worker'\``;
     case 'ours-transport-mce4':
@@ -218,8 +235,15 @@ export interface PipelineContext {
   readonly scheduledDelayMillis: number;
 }
 
-/** Our HTTP transport to `url`, sending from the thread the spec says. */
+/** A transport that sends nothing: the payload is dropped once handed over. */
+const UNSENT: Transport<Uint8Array> = Object.freeze({
+  releasesPayload: true,
+  send: () => Promise.resolve(),
+});
+
+/** Our HTTP transport to `url`, sending from the thread the spec says; none if unsent. */
 function ourTransport(spec: PipelineSpec, url: string, contentType: string) {
+  if (spec.unsent === true) return UNSENT;
   return createHttpTransport({ url, contentType, thread: spec.thread ?? 'main' });
 }
 
