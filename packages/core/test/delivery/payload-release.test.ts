@@ -1,7 +1,7 @@
 import { expectInvariant } from '@telemetry-reporter-internal/test-kit/invariant';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  BatchEngine,
+  type BatchEngine,
   type BatchEngineOptions,
   createFileSpool,
   type Encoder,
@@ -14,6 +14,7 @@ import {
   TransportDelivery,
   type TransportDeliveryOptions,
 } from '../../src/index.js';
+import { deliveringEngine, offerIds } from '../helpers/delivering-engine.js';
 import { scratchDirectory } from '../spool/spool-helpers.js';
 
 // When the transport keeps no payload past its send (`releasesPayload`), the delivery gives each
@@ -124,21 +125,9 @@ function setup(
         }),
     ...options.delivery,
   });
-  const engine = new BatchEngine<Rec>({
-    exportBatch: (batch, context) => delivery.deliver(batch, context),
-    onShutdown: () => delivery.shutdown(),
-    spillQueued: (records, settle) => delivery.spill(records, settle),
-    abandonSpoolWrites: () => delivery.abandonSpoolWrites(),
-    maxExportBatchSize: 10,
-    scheduledDelayMillis: 60_000,
-    ...options.engine,
-  });
+  const engine = deliveringEngine(delivery, options.engine);
   engines.push(engine);
   return { engine, delivery };
-}
-
-function offer(engine: BatchEngine<Rec>, from: number, count: number): void {
-  for (let id = from; id < from + count; id++) expect(engine.offer({ id })).toBe(true);
 }
 
 /** Each payload given back: exactly once, and after the last send of it settled. */
@@ -162,7 +151,7 @@ describe('payloads given back to the encoder (releasesPayload)', () => {
       if (ids[0] === 20) throw new RetryableError('down');
     });
     const { engine } = setup(transport, recordingEncoder(events, { bounded: true }));
-    offer(engine, 0, 30);
+    offerIds(engine, 0, 30);
     await engine.flush();
     expect(expectInvariant(engine.stats())).toMatchObject({ exported: 10 });
     const released = expectReleasedAfterSettling(events);
@@ -177,7 +166,7 @@ describe('payloads given back to the encoder (releasesPayload)', () => {
       if (ids.length > 5) throw new PayloadTooLargeError('413');
     });
     const { engine } = setup(transport, recordingEncoder(events, { bounded: true }));
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     expect(expectInvariant(engine.stats()).exported).toBe(10);
     expect(expectReleasedAfterSettling(events).map(idsOf)).toEqual([
@@ -193,7 +182,7 @@ describe('payloads given back to the encoder (releasesPayload)', () => {
     const { engine } = setup(transport, recordingEncoder(events, { bounded: false }), {
       delivery: { maxRequestBytes: 8 },
     });
-    offer(engine, 0, 4);
+    offerIds(engine, 0, 4);
     await engine.flush();
     expect(expectInvariant(engine.stats()).exported).toBe(4);
     expect(events.map(([kind, payload]) => `${kind} ${payload.toString()}`)).toEqual([
@@ -215,7 +204,7 @@ describe('payloads given back to the encoder (releasesPayload)', () => {
     const { engine } = setup(transport, recordingEncoder(events, { bounded: true }), {
       engine: { exportTimeoutMillis: 30 },
     });
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     expect(expectInvariant(engine.stats()).dropped.export_timeout).toBe(10);
     await vi.waitFor(() => expect(events.map(([kind]) => kind)).toContain('release'));
@@ -226,7 +215,7 @@ describe('payloads given back to the encoder (releasesPayload)', () => {
     const events: Event[] = [];
     const transport = recordingTransport(events, async () => {}, false);
     const { engine } = setup(transport, recordingEncoder(events, { bounded: true }));
-    offer(engine, 0, 20);
+    offerIds(engine, 0, 20);
     await engine.flush();
     expect(expectInvariant(engine.stats()).exported).toBe(20);
     expect(events.filter(([kind]) => kind === 'release')).toEqual([]);
@@ -243,7 +232,7 @@ describe('payloads given back to the encoder (releasesPayload)', () => {
     const { engine } = setup(transport, encoder, {
       delivery: { logger: { warn: vi.fn(), debug } },
     });
-    offer(engine, 0, 20);
+    offerIds(engine, 0, 20);
     await engine.flush();
     expect(expectInvariant(engine.stats()).exported).toBe(20);
     expect(debug).toHaveBeenCalledWith(
@@ -262,7 +251,7 @@ describe('payloads given back with a spool', { timeout: 30_000 }, () => {
     const { engine, delivery } = setup(transport, recordingEncoder(events, { bounded: true }), {
       spoolMode: 'fallback',
     });
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     await vi.waitFor(() => expect(delivery.spoolSummary()?.files).toBe(1), { timeout: 10_000 });
     expect(expectInvariant(engine.stats()).spooled).toBe(10);
@@ -279,12 +268,12 @@ describe('payloads given back with a spool', { timeout: 30_000 }, () => {
       spoolMode: 'fallback',
       engine: { exportTimeoutMillis: 30 },
     });
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     await vi.waitFor(() => expect(delivery.spoolSummary()?.files).toBe(1), { timeout: 10_000 });
     down = false;
     // Still counted down (nothing succeeded since): the next batch goes to the spool unsent.
-    offer(engine, 10, 10);
+    offerIds(engine, 10, 10);
     await engine.flush();
     await vi.waitFor(() => expect(delivery.spoolSummary()?.files).toBe(2), { timeout: 10_000 });
     expect(expectInvariant(engine.stats()).spooled).toBe(20);
@@ -297,7 +286,7 @@ describe('payloads given back with a spool', { timeout: 30_000 }, () => {
     const { engine } = setup(transport, recordingEncoder(events, { bounded: true }), {
       spoolMode: 'write-ahead',
     });
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     expect(expectInvariant(engine.stats()).exported).toBe(10);
     expect(events.map(([kind]) => kind)).toEqual(['send', 'settled', 'release']);

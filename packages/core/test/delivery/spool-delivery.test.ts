@@ -13,6 +13,7 @@ import {
   type Transport,
   TransportDelivery,
 } from '../../src/index.js';
+import { deliveringEngine, offerIds } from '../helpers/delivering-engine.js';
 import {
   batchFilesIn,
   faultyFs,
@@ -127,21 +128,9 @@ function setup(
     spoolProbeIntervalMillis: 20,
     ...(options.mode === undefined ? {} : { spoolMode: options.mode }),
   });
-  const engine = new BatchEngine<Rec>({
-    exportBatch: (batch, context) => delivery.deliver(batch, context),
-    onShutdown: () => delivery.shutdown(),
-    spillQueued: (records, settle) => delivery.spill(records, settle),
-    abandonSpoolWrites: () => delivery.abandonSpoolWrites(),
-    maxExportBatchSize: 10,
-    scheduledDelayMillis: 60_000,
-    ...options.engine,
-  });
+  const engine = deliveringEngine(delivery, options.engine);
   engines.push(engine);
   return { engine, delivery, spool };
-}
-
-function offer(engine: BatchEngine<Rec>, from: number, count: number): void {
-  for (let id = from; id < from + count; id++) expect(engine.offer({ id })).toBe(true);
 }
 
 function ids(from: number, count: number): number[] {
@@ -153,7 +142,7 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     const backend = new Backend();
     backend.behaviour = 'fail';
     const { engine, delivery } = setup(backend);
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     await eventually(() => expect(engine.stats().spooled).toBe(10));
     await eventually(() => expect(delivery.spoolSummary()?.files).toBe(1));
@@ -166,7 +155,7 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     expect(new Set(backend.sent.map((s) => s.batchId))).toEqual(new Set([failedId]));
 
     backend.behaviour = 'ok';
-    offer(engine, 10, 10);
+    offerIds(engine, 10, 10);
     await engine.flush();
     await eventually(() => expect(engine.stats().spooled).toBe(0));
     const stats = expectInvariant(engine.stats());
@@ -183,11 +172,11 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     const backend = new Backend();
     backend.behaviour = 'fail';
     const { engine, delivery } = setup(backend);
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     await eventually(() => expect(delivery.spoolSummary()?.files).toBe(1));
     const probes = backend.sent.length;
-    offer(engine, 10, 20);
+    offerIds(engine, 10, 20);
     await engine.flush();
     await eventually(() => expect(delivery.spoolSummary()?.files).toBe(3));
     expect(expectInvariant(engine.stats())).toMatchObject({ spooled: 30, exported: 0 });
@@ -207,7 +196,7 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     const backend = new Backend();
     backend.behaviour = 'hang';
     const { engine } = setup(backend, { engine: { exportTimeoutMillis: 50 } });
-    offer(engine, 0, 25);
+    offerIds(engine, 0, 25);
     await engine.flush();
     const stats = expectInvariant(engine.stats());
     expect(stats.dropped.export_timeout).toBe(0);
@@ -219,7 +208,7 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     const down = new Backend();
     down.behaviour = 'hang';
     const first = setup(down, { engine: { maxConcurrentExports: 1 } });
-    offer(first.engine, 0, 45);
+    offerIds(first.engine, 0, 45);
     await first.engine.shutdown(2000);
     engines.splice(engines.indexOf(first.engine), 1);
     const stats = expectInvariant(first.engine.stats());
@@ -258,7 +247,7 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     const down = new Backend();
     down.behaviour = 'hang';
     const { engine } = setup(down, { spool, engine: { maxConcurrentExports: 1 } });
-    offer(engine, 0, 45);
+    offerIds(engine, 0, 45);
     await engine.shutdown(200);
     engines.splice(engines.indexOf(engine), 1);
     const stats = expectInvariant(engine.stats());
@@ -275,7 +264,7 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     const backend = new Backend();
     backend.behaviour = 'fail';
     const { engine } = setup(backend);
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     await eventually(() => expect(engine.stats().spooled).toBe(10));
     // The backend is up, but refuses the spooled batch for good.
@@ -284,7 +273,7 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     backend.onSend = (context) => {
       backend.behaviour = context.batchId === refused ? 'reject' : 'ok';
     };
-    offer(engine, 10, 10);
+    offerIds(engine, 10, 10);
     await engine.flush();
     await eventually(() => expect(engine.stats().spooled).toBe(0));
     const stats = expectInvariant(engine.stats());
@@ -302,7 +291,7 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     const backend = new Backend();
     backend.behaviour = 'fail';
     const { engine, delivery } = setup(backend, { spool });
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     await eventually(() => expect(engine.stats().dropped.retries_exhausted).toBe(10));
     expect(expectInvariant(engine.stats()).spooled).toBe(0);
@@ -315,10 +304,10 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
     const backend = new Backend();
     backend.behaviour = 'fail';
     const { engine } = setup(backend, { spool });
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     await eventually(() => expect(batchFilesIn(dir.path).names).toHaveLength(1));
-    offer(engine, 10, 10);
+    offerIds(engine, 10, 10);
     await engine.flush();
     await eventually(() => expect(engine.stats().dropped.spool_full).toBe(10));
     expect(expectInvariant(engine.stats()).spooled).toBe(10);
@@ -348,7 +337,7 @@ describe('TransportDelivery with a spool (fallback mode)', SPOOL_TEST, () => {
       maxExportBatchSize: 10,
     });
     engines.push(engine);
-    offer(engine, 0, 3);
+    offerIds(engine, 0, 3);
     await engine.flush();
     expect(backend.sent).toEqual([
       { ids: [0, 1, 2], batchId: undefined, contentType: undefined, attempt: 1, ok: true },
@@ -379,7 +368,7 @@ describe('TransportDelivery with a spool (write-ahead mode)', SPOOL_TEST, () => 
       );
     };
     const { engine, delivery } = setup(backend, { mode: 'write-ahead' });
-    offer(engine, 0, 20);
+    offerIds(engine, 0, 20);
     await engine.flush();
     expect(filesDuringSend).toEqual([1, 1]);
     await eventually(() => expect(batchFilesIn(dir.path).names).toEqual([]));
@@ -391,7 +380,7 @@ describe('TransportDelivery with a spool (write-ahead mode)', SPOOL_TEST, () => 
     const backend = new Backend();
     backend.behaviour = 'fail';
     const { engine } = setup(backend, { mode: 'write-ahead' });
-    offer(engine, 0, 10);
+    offerIds(engine, 0, 10);
     await engine.flush();
     await eventually(() => expect(engine.stats().spooled).toBe(10));
     // Released, not written again: one file, back under its ready name.
@@ -400,7 +389,7 @@ describe('TransportDelivery with a spool (write-ahead mode)', SPOOL_TEST, () => 
     );
 
     backend.behaviour = 'ok';
-    offer(engine, 10, 10);
+    offerIds(engine, 10, 10);
     await engine.flush();
     await eventually(() => expect(engine.stats().spooled).toBe(0));
     expect(backend.delivered()).toEqual(ids(0, 20));
@@ -435,7 +424,7 @@ describe('TransportDelivery with a spool (write-ahead mode)', SPOOL_TEST, () => 
       maxExportBatchSize: 2000,
       scheduledDelayMillis: 60_000,
     });
-    offer(engine, 0, 2000);
+    offerIds(engine, 0, 2000);
     await engine.shutdown(40);
     // The process lives on here: the spool's writes, cut off by the deadline, finish.
     await delivery.shutdown();
