@@ -61,7 +61,7 @@ export function createJsonArrayBytesEncoder<Item>(
 function createEncoder<Item, Payload>(
   write: RecordJsonWriter<Item>,
   payloadOf: (buf: Buffer, length: number) => Payload,
-): Encoder<Item, Payload> & Required<Pick<Encoder<Item, Payload>, 'begin'>> {
+): Encoder<Item, Payload> {
   const idle: ByteSink[] = [];
   const begin = (options?: EncodeOptions): PayloadBuilder<Item, Payload> =>
     new JsonArrayBuilder(

@@ -119,12 +119,7 @@ export function endLength(sink: ByteSink, at: number): void {
     sink.buf[at] = length;
     return;
   }
-  const extra = varintSize(length) - 1;
-  sink.ensure(extra);
-  const buf = sink.buf;
-  buf.copyWithin(at + 1 + extra, at + 1, sink.pos);
-  putVarint32(buf, at, length);
-  sink.pos += extra;
+  widenLength(sink, at, 1, length);
 }
 
 /** Like {@link beginLength} with two bytes reserved: for whole records, mostly 128 B to 16 KiB. */
@@ -150,11 +145,19 @@ export function endLength2(sink: ByteSink, at: number): void {
     sink.pos -= 1;
     return;
   }
-  const extra = varintSize(length) - 2;
+  widenLength(sink, at, 2, length);
+}
+
+/**
+ * Writes `length` as a varint at `at`, where `reserved` bytes were left for it and it needs more:
+ * what was written after them moves up to make room.
+ */
+function widenLength(sink: ByteSink, at: number, reserved: number, length: number): void {
+  const extra = varintSize(length) - reserved;
   sink.ensure(extra);
-  const grown = sink.buf;
-  grown.copyWithin(at + 2 + extra, at + 2, sink.pos);
-  putVarint32(grown, at, length);
+  const buf = sink.buf;
+  buf.copyWithin(at + reserved + extra, at + reserved, sink.pos);
+  putVarint32(buf, at, length);
   sink.pos += extra;
 }
 
