@@ -266,7 +266,8 @@ export class DeliveryAudit {
   readonly #lastSend = new Map<AbortSignal, FaultySend>();
   /** Every id some export carried, and which export. */
   readonly #owner = new Map<number, AbortSignal>();
-  #lastFirstId = Number.NEGATIVE_INFINITY;
+  /** Per export: the lowest and highest id its sends carried. */
+  readonly #spans = new Map<AbortSignal, { low: number; high: number }>();
 
   constructor(transport: FaultTransport<string>, limits: DeliveryLimits) {
     requireFakeClock('DeliveryAudit');
@@ -324,19 +325,33 @@ export class DeliveryAudit {
     }
     if (send.attempt > this.#limits.maxAttempts) problems.push(`attempt ${send.attempt}`);
     const previous = this.#lastSend.get(send.signal);
-    if (previous === undefined) {
-      // A new export: batches are taken in emission order.
-      const first = ids[0] ?? Number.POSITIVE_INFINITY;
-      if (first <= this.#lastFirstId) problems.push(`batch ${ids.join(',')} taken out of order`);
-      this.#lastFirstId = first;
-    } else {
-      this.#auditRetry(previous, send, problems);
-    }
+    if (previous !== undefined) this.#auditRetry(previous, send, problems);
+    this.#auditTakeOrder(send, problems);
     this.#lastSend.set(send.signal, send);
     for (const id of ids) {
       const owner = this.#owner.get(id);
       if (owner === undefined) this.#owner.set(id, send.signal);
       else if (owner !== send.signal) problems.push(`record ${id} taken by two exports`);
+    }
+  }
+
+  /**
+   * Batches are taken in emission order: the ids of two exports never interleave. Their sends
+   * may start in another order (a large batch is encoded and sent on turns of its own, while a
+   * small one taken after it may go at once).
+   */
+  #auditTakeOrder(send: FaultySend, problems: string[]): void {
+    const { ids } = send;
+    if (ids.length === 0) return;
+    const span = this.#spans.get(send.signal) ?? { low: Infinity, high: -Infinity };
+    span.low = Math.min(span.low, ...ids);
+    span.high = Math.max(span.high, ...ids);
+    this.#spans.set(send.signal, span);
+    for (const [signal, other] of this.#spans) {
+      if (signal !== send.signal && other.low <= span.high && span.low <= other.high) {
+        problems.push(`batch ${ids.join(',')} taken out of order`);
+        return;
+      }
     }
   }
 

@@ -1,10 +1,13 @@
 import type { ExportBatchContext } from '../engine/engine-types.js';
 import type { DiagnosticLogger } from '../support/diagnostic-logger.js';
-import { chargeSlice, nextTurn, sliceBudgetLeft } from '../support/event-loop-turns.js';
+import { nextTurn, sliceBudgetLeft, timedSlice } from '../support/event-loop-turns.js';
 import type { EncodedBatch, Encoder } from './transport.js';
 
-/** Records per `add` call between two looks at the clock. */
-const SLICE_RECORDS = 32;
+/**
+ * Records per `add` call between two looks at the clock; a batch or payload of more records
+ * than this is encoded, and sent, on turns of the event loop of its own.
+ */
+export const SLICE_RECORDS = 32;
 
 /** One payload, ready to send, and what it holds. */
 export interface EncodedPart<Item, Payload> {
@@ -25,8 +28,12 @@ export interface NextPayload<Item, Payload> {
 /**
  * Encodes the next payload of `items`, starting at `from`, holding at most `maxBytes` when the
  * encoder can bound it. Records that cannot be encoded are settled as `encoding_failed` here.
- * An encoder that builds payloads in slices is fed on as many turns of the event loop as the
- * per-turn budget takes (see support/event-loop-turns.ts), so no export blocks the loop for long.
+ * More than one slice of records is encoded from a turn of its own, not inside the task that
+ * started the export (an emitting call's, when it filled a batch); an encoder that builds
+ * payloads in slices is then fed on as many turns as the per-turn budget takes (see
+ * support/event-loop-turns.ts), so no export blocks the loop for long. A few records are
+ * encoded at once while the turn has budget left. Aborted while waiting for its turn, it
+ * encodes nothing and returns `from`.
  */
 export async function encodeNextPayload<Item, Payload>(
   encoder: Encoder<Item, Payload>,
@@ -36,13 +43,17 @@ export async function encodeNextPayload<Item, Payload>(
   context: ExportBatchContext,
   logger: DiagnosticLogger,
 ): Promise<NextPayload<Item, Payload>> {
+  if (items.length - from > SLICE_RECORDS || sliceBudgetLeft() <= 0) {
+    await nextTurn();
+    if (context.signal.aborted) return { part: undefined, end: from };
+  }
   const options = maxBytes === Number.POSITIVE_INFINITY ? undefined : { maxBytes };
   const input = from === 0 ? items : items.slice(from);
   let encoded: EncodedBatch<Payload>;
   try {
     encoded =
       encoder.begin === undefined
-        ? encoder.encode(input, options)
+        ? timedSlice(() => encoder.encode(input, options))
         : await buildInSlices(encoder.begin.bind(encoder), input, options, context);
   } catch (error) {
     logger.warn(`encoder threw; ${input.length} records dropped`, error);
@@ -112,8 +123,7 @@ async function buildInSlices<Item, Payload>(
   const builder = begin(options);
   let position = 0;
   while (position < items.length) {
-    // The first slice runs at once: a small batch never waits for a turn, and several exports
-    // starting together add one slice each at most before the budget makes them take turns.
+    // The first slice runs at once, on the turn granted to this encoding: its budget is fresh.
     if (position > 0 && sliceBudgetLeft() <= 0) {
       await nextTurn();
       // The deadline passed while waiting: what is built is still a valid payload, but its send
@@ -121,13 +131,12 @@ async function buildInSlices<Item, Payload>(
       if (context.signal.aborted) break;
     }
     const end = Math.min(position + SLICE_RECORDS, items.length);
-    const startedAt = performance.now();
-    const next = builder.add(items, position, end);
-    chargeSlice(performance.now() - startedAt);
+    const next = timedSlice(() => builder.add(items, position, end));
     if (next < end) break; // the payload is full
     position = next;
   }
-  return builder.finish();
+  // Assembling the payload copies it whole: it counts against the turn like the slices.
+  return timedSlice(() => builder.finish());
 }
 
 /** `consumed` as the encoder reported it, within [1, length]; all of them when absent. */

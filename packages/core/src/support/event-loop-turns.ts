@@ -30,6 +30,16 @@ export function chargeSlice(millis: number): void {
   }
 }
 
+/** Runs `work` and counts its time, thrown or not, against the current turn's budget. */
+export function timedSlice<T>(work: () => T): T {
+  const startedAt = performance.now();
+  try {
+    return work();
+  } finally {
+    chargeSlice(performance.now() - startedAt);
+  }
+}
+
 /**
  * Resolves on a later turn of the event loop, after I/O and timers had their chance, with the
  * turn's budget fresh; one waiter per turn, first come first served.

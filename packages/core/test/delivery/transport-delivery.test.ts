@@ -28,6 +28,14 @@ async function tick(ms = 0): Promise<void> {
   for (const engine of live) expectInvariant(engine.stats());
 }
 
+/**
+ * Ticks until nothing is in flight: a batch or payload of more than a slice of records is
+ * encoded and sent on real turns of the event loop of its own, one per tick at most.
+ */
+async function tickUntilSettled(engine: BatchEngine<Rec>): Promise<void> {
+  for (let ticks = 0; ticks < 200 && engine.stats().inFlight > 0; ticks++) await tick();
+}
+
 interface Setup {
   readonly engine: BatchEngine<Rec>;
   readonly delivery: TransportDelivery<Rec, string>;
@@ -402,7 +410,7 @@ describe('encoding', () => {
     if (poison === undefined) throw new Error('unreachable');
     poison.self = poison;
     offerAll(engine, batch);
-    await tick();
+    await tickUntilSettled(engine);
     expect(transport.sends).toHaveLength(1);
     const sent = parsePayload(transport.sends[0]?.payload ?? '');
     expect(sent).toHaveLength(99);
@@ -602,7 +610,7 @@ describe('payload too large (HTTP 413)', () => {
     const { transport, sent } = sizeLimited(25);
     const { engine } = setup(transport, { engine: { maxExportBatchSize: 100 } });
     offerAll(engine, records(100));
-    await tick();
+    await tickUntilSettled(engine);
     expect(sent.map((ids) => ids.length)).toEqual([25, 25, 25, 25]);
     expect(sent.flat()).toEqual(range(100));
     expect(expectInvariant(engine.stats())).toMatchObject({ exported: 100, retries: 0 });
@@ -612,7 +620,7 @@ describe('payload too large (HTTP 413)', () => {
     const { transport, sent } = sizeLimited(1000, 42);
     const { engine } = setup(transport, { engine: { maxExportBatchSize: 100 } });
     offerAll(engine, records(100));
-    await tick();
+    await tickUntilSettled(engine);
     expect(sent.flat().sort((a, b) => a - b)).toEqual(range(100).filter((id) => id !== 42));
     expect(expectInvariant(engine.stats())).toMatchObject({
       exported: 99,
@@ -630,7 +638,7 @@ describe('payload too large (HTTP 413)', () => {
     circular.self = circular;
     batch[7] = circular;
     offerAll(engine, batch);
-    await tick();
+    await tickUntilSettled(engine);
     expect(sent.flat()).toEqual(range(40).filter((id) => id !== 7));
     expect(expectInvariant(engine.stats())).toMatchObject({
       exported: 39,

@@ -202,11 +202,43 @@ const zeroBackoffAtTheDeadline: Scenario = {
   drainBeforeShutdown: false,
 };
 
+/**
+ * Found by this property when large payloads began to be encoded and sent on turns of their own:
+ * two exports at once, the first of 33 records (21 of them unencodable), the second of 1. The
+ * second sends first; the audit had taken send order for take order and reported it.
+ */
+const smallBatchSendsFirst: Scenario = {
+  options: {
+    maxQueueSize: 33,
+    maxExportBatchSize: 33,
+    scheduledDelayMillis: 0,
+    exportTimeoutMillis: 1,
+    shutdownTimeoutMillis: 0,
+    overflowPolicy: 'drop_newest',
+    maxQueueBytes: undefined,
+    maxConcurrentExports: 2,
+    dropWarningIntervalMillis: 0,
+  },
+  retry: { maxAttempts: 1, initialDelayMillis: 0, multiplier: 1, maxDelayMillis: 0 },
+  faults: [],
+  fallback: { kind: 'ok', delayMillis: 0 },
+  shutdownHangs: false,
+  steps: [
+    { kind: 'offer', count: 21, severity: 0, bytes: 1, bad: true },
+    { kind: 'offer', count: 13, severity: 0, bytes: 1, bad: false },
+    { kind: 'advance', millis: 0 },
+  ],
+  offersAfterShutdown: 0,
+  shutdownTimeoutMillis: undefined,
+  flushDuringShutdownMillis: undefined,
+  drainBeforeShutdown: false,
+};
+
 describe('property: the engine under faults', () => {
   it('accounts for every record, bounds concurrency and deadlines, and delivers at most once', async () => {
     await fc.assert(fc.asyncProperty(scenarioArbitrary, runScenario), {
       numRuns: 200,
-      examples: [[zeroBackoffAtTheDeadline]],
+      examples: [[zeroBackoffAtTheDeadline], [smallBatchSendsFirst]],
     });
   }, 60_000);
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BatchEngine, createJsonEncoder, TransportDelivery } from '../../src/index.js';
+import {
+  BatchEngine,
+  createJsonEncoder,
+  type Encoder,
+  type ExportBatchContext,
+  type Transport,
+  TransportDelivery,
+} from '../../src/index.js';
 import { ScriptedTransport } from '../helpers/scripted-transport.js';
 
 // Encoding runs in slices, and all sliced work of the process shares one budget per turn of the
@@ -106,5 +113,179 @@ describe('sliced encoding', () => {
     stop = true;
     expect(engine.stats().exported).toBe(256);
     expect(ticks).toBeGreaterThan(1);
+  });
+});
+
+/** A transport that notes the turn of each send, after spinning `busyMicros` synchronously. */
+function turnNotingTransport(
+  turns: { current(): number },
+  busyMicros = 0,
+): Transport<string> & { readonly sentAt: number[] } {
+  const sentAt: number[] = [];
+  return {
+    sentAt,
+    send: () => {
+      busy(busyMicros);
+      sentAt.push(turns.current());
+      return Promise.resolve();
+    },
+  };
+}
+
+/** A JSON encoder that notes the turn of each record it writes and of each payload it finishes. */
+function turnNotingEncoder(
+  turns: { current(): number },
+  finishMicros = 0,
+): Encoder<number, string> & { readonly wroteAt: number[]; readonly finishedAt: number[] } {
+  const wroteAt: number[] = [];
+  const finishedAt: number[] = [];
+  const json = createJsonEncoder<number>({
+    write: (n, out) => {
+      wroteAt.push(turns.current());
+      out.push(String(n));
+    },
+  });
+  const begin = json.begin;
+  if (begin === undefined) throw new Error('createJsonEncoder builds in slices');
+  return {
+    wroteAt,
+    finishedAt,
+    contentType: json.contentType,
+    encode: (items, options) => json.encode(items, options),
+    begin: (options) => {
+      const builder = begin(options);
+      return {
+        add: (items, from, to) => builder.add(items, from, to),
+        finish: () => {
+          busy(finishMicros);
+          finishedAt.push(turns.current());
+          return builder.finish();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Offers `batches` (their sizes) to a fresh engine exporting them at once through `encoder` and
+ * `transport`, calls `afterOffers` in the same task, and waits until all are exported.
+ */
+async function exportThrough(
+  encoder: Encoder<number, string>,
+  transport: Transport<string>,
+  batches: number[],
+  afterOffers: () => void = () => {},
+): Promise<BatchEngine<number>> {
+  const delivery = new TransportDelivery<number, string>({ transport, encoder });
+  const largest = Math.max(...batches);
+  const engine = new BatchEngine<number>({
+    exportBatch: (batch, context) => delivery.deliver(batch, context),
+    maxExportBatchSize: largest,
+    maxQueueSize: largest * batches.length,
+    maxConcurrentExports: batches.length,
+  });
+  let n = 0;
+  for (const size of batches) for (let i = 0; i < size; i++) engine.offer(n++);
+  afterOffers();
+  expect(await engine.flush()).toBe(true);
+  expect(engine.stats().exported).toBe(n);
+  return engine;
+}
+
+describe('turns of an export', () => {
+  it('encodes a batch of more than one slice from a turn of its own, a small one at once', async () => {
+    for (const [size, later] of [
+      [33, true],
+      [512, true],
+      [32, false],
+      [5, false],
+    ] as const) {
+      const turns = turnCounter();
+      const encoder = turnNotingEncoder(turns);
+      let offered = -1;
+      await exportThrough(encoder, turnNotingTransport(turns), [size], () => {
+        offered = turns.current();
+      });
+      turns.stop();
+      // The batch fills inside the offering task; a large one is not encoded there.
+      expect(encoder.wroteAt[0] !== offered, `batch of ${size}`).toBe(later);
+    }
+  });
+
+  it('sends a payload of more than one slice from a turn of its own, a small one at once', async () => {
+    for (const [size, later] of [
+      [33, true],
+      [512, true],
+      [32, false],
+      [5, false],
+    ] as const) {
+      const turns = turnCounter();
+      const encoder = turnNotingEncoder(turns);
+      const transport = turnNotingTransport(turns);
+      await exportThrough(encoder, transport, [size]);
+      turns.stop();
+      expect(transport.sentAt).toHaveLength(1);
+      expect(encoder.finishedAt).toHaveLength(1);
+      expect(transport.sentAt[0] !== encoder.finishedAt[0], `payload of ${size}`).toBe(later);
+    }
+  });
+
+  it('counts assembling the payload against the turn: a slow one leaves the send for later', async () => {
+    for (const [finishMicros, later] of [
+      [0, false],
+      [500, true],
+    ] as const) {
+      const turns = turnCounter();
+      const encoder = turnNotingEncoder(turns, finishMicros);
+      const transport = turnNotingTransport(turns);
+      await exportThrough(encoder, transport, [10]);
+      turns.stop();
+      expect(transport.sentAt[0] !== encoder.finishedAt[0], `finish of ${finishMicros} µs`).toBe(
+        later,
+      );
+    }
+  });
+
+  it("counts a send's synchronous work against the turn: after a slow one, the next waits", async () => {
+    for (const [sendMicros, later] of [
+      [0, false],
+      [500, true],
+    ] as const) {
+      const turns = turnCounter();
+      const transport = turnNotingTransport(turns, sendMicros);
+      // Two small exports at once: each encodes and sends at once while the turn has budget.
+      await exportThrough(turnNotingEncoder(turns), transport, [10, 10]);
+      turns.stop();
+      expect(transport.sentAt).toHaveLength(2);
+      expect(transport.sentAt[1] !== transport.sentAt[0], `send of ${sendMicros} µs`).toBe(later);
+    }
+  });
+
+  it('encodes nothing of a batch whose deadline passed while it waited for its turn', async () => {
+    const turns = turnCounter();
+    const encoder = turnNotingEncoder(turns);
+    const transport = turnNotingTransport(turns);
+    const delivery = new TransportDelivery<number, string>({ transport, encoder });
+    const abort = new AbortController();
+    const settled: string[] = [];
+    const context: ExportBatchContext = {
+      signal: abort.signal,
+      deadline: Number.POSITIVE_INFINITY,
+      settle: (count, outcome) => settled.push(`${count} ${outcome}`),
+      countRetry: () => {},
+      handOff: () => 0,
+      settleSpooled: () => {},
+      onDeadline: () => {},
+    };
+    const delivering = delivery.deliver(
+      Array.from({ length: 64 }, (_, n) => n),
+      context,
+    );
+    abort.abort();
+    await delivering;
+    turns.stop();
+    expect(encoder.wroteAt).toEqual([]);
+    expect(transport.sentAt).toEqual([]);
+    expect(settled).toEqual([]);
   });
 });
