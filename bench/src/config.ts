@@ -68,6 +68,13 @@ export interface BenchConfig {
     readonly slice: number;
     /** `scheduledDelayMillis` of every processor: below the time a batch takes to fill. */
     readonly scheduledDelayMillis: number;
+    /**
+     * Interleaved rounds, after the measured ones, of runs that time every task of the event
+     * loop (e2e/task-probe.ts): its hooks cost CPU, so these runs report tasks only.
+     */
+    readonly taskRounds: number;
+    /** Records emitted per task-timing run. */
+    readonly taskRecords: number;
     /** The OTLP formats measured, per signal. */
     readonly formats: {
       readonly logs: readonly OtlpFormat[];
@@ -109,6 +116,8 @@ export const FULL: BenchConfig = Object.freeze<BenchConfig>({
     ratePerSecond: 50_000,
     slice: 64,
     scheduledDelayMillis: 100,
+    taskRounds: 2,
+    taskRecords: 100_000,
     formats: { logs: ['protobuf', 'json'], spans: ['protobuf', 'json'] },
   },
 });
@@ -147,6 +156,8 @@ export const SMOKE: BenchConfig = Object.freeze<BenchConfig>({
     ratePerSecond: 50_000,
     slice: 64,
     scheduledDelayMillis: 100,
+    taskRounds: 1,
+    taskRecords: 2_000,
     formats: { logs: ['protobuf'], spans: ['json'] },
   },
 });

@@ -112,6 +112,14 @@ export interface E2eResult {
   readonly longestStallMillis: number;
   /** The longest GC pause, ms. */
   readonly longestGcMillis: number;
+  /**
+   * The longest task of the event loop (a macrotask with the microtasks after it), less the
+   * workload's emit calls, GC pauses and CPU wait, from the task-timing runs, ms; absent in
+   * results measured before those runs existed.
+   */
+  readonly longestTaskMillis?: number;
+  /** The 99.9th percentile of those tasks, ms. */
+  readonly taskP999Millis?: number;
   /** Event-loop utilization over the run, 0 to 1. */
   readonly utilization: number;
   /**

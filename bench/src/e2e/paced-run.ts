@@ -5,6 +5,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { BlockProbe, type BlockProbeResult, LONG_EMIT_MILLIS } from './block-probe.js';
+import { TaskProbe, type TaskProbeResult } from './task-probe.js';
 
 /** The finest sampling interval `monitorEventLoopDelay` takes, ms; each sample includes it. */
 export const ELD_RESOLUTION_MILLIS = 1;
@@ -47,6 +48,11 @@ export interface PacedRunOptions {
    * ceiling: a pipeline that cannot keep up runs a slice per turn of the event loop.
    */
   readonly ratePerSecond: number;
+  /**
+   * Times every task with a {@link TaskProbe}. Its hooks cost CPU: the CPU time of such a run is
+   * not comparable with the others'.
+   */
+  readonly probeTasks?: boolean;
 }
 
 /** What one run measured. */
@@ -60,6 +66,8 @@ export interface PacedRunResult extends BlockProbeResult {
   readonly eldMaxMillis: number;
   /** `performance.eventLoopUtilization()` over the run. */
   readonly utilization: number;
+  /** What the task probe found, when the run had one. */
+  readonly tasks?: TaskProbeResult;
 }
 
 /**
@@ -81,12 +89,14 @@ export async function pacedRun(
   const cpuStart = cpuMicros();
   const start = performance.now();
   const probe = new BlockProbe(start);
+  const taskProbe = options.probeTasks === true ? new TaskProbe() : undefined;
   histogram.enable();
 
   let emitted = 0;
   let due = start;
   while (emitted < records) {
     let t = performance.now();
+    const sliceStart = t;
     probe.beginSlice(t);
     const n = Math.min(slice, records - emitted);
     for (let i = 0; i < n; i++) {
@@ -96,6 +106,7 @@ export async function pacedRun(
       t = after;
     }
     probe.endSlice(t);
+    taskProbe?.emitted(sliceStart, t);
     emitted += n;
     // Timers fire late by up to a millisecond: the schedule catches up on that. A longer stall
     // (the OS ran another process) moves the schedule instead of bursting to catch up on it.
@@ -120,6 +131,7 @@ export async function pacedRun(
     await Promise.race([flushing, sleep(periodMillis)]);
   }
   const done = finish.end;
+  const tasks = await taskProbe?.finish();
   const blocks = await probe.finish();
   const net = (ns: number) => Math.max(0, ns / 1e6 - ELD_RESOLUTION_MILLIS);
   return {
@@ -130,5 +142,6 @@ export async function pacedRun(
     eldP99Millis: net(histogram.percentile(99)),
     eldMaxMillis: net(histogram.max),
     utilization: done.utilization,
+    ...(tasks === undefined ? {} : { tasks }),
   };
 }

@@ -294,7 +294,7 @@ export function resultsChart(reports: readonly LineReport[]): string {
         const group = e2eGroup(id);
         const what =
           group !== undefined
-            ? `end to end, ${group}, longest block at batch ${id.endsWith('.2048') ? '2,048' : '512'}`
+            ? `end to end, ${group}, longest tasks (p99.9)${id.endsWith('.worker') ? ' with the worker' : ''} at batch ${id.endsWith('.2048') ? '2,048' : '512'}`
             : id.includes('memory')
               ? 'heap growth per record once the queue is full (stalled exporter)'
               : 'event-loop delay p99 while emitting, JSON export';

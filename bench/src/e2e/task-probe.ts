@@ -1,0 +1,146 @@
+// The tasks of a paced run: each macrotask the event loop ran (a timer, an immediate, an I/O
+// callback) together with the microtasks and next-ticks that ran after it, before the loop could
+// move on. A task is what a block is: nothing else, no I/O callback and no timer, runs until it
+// ends. The block probe measures the stretches between the workload's slices instead, which sum
+// every task run between two slices; this probe tells them apart, so that work cut into turns
+// of the event loop shows as what it is.
+//
+// It uses async_hooks, whose promise hooks cost CPU: the end-to-end benchmark runs it in runs of
+// its own, never in the runs whose CPU time it reports.
+import { type AsyncHook, createHook } from 'node:async_hooks';
+import { type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { openRunDelayClock, type RunDelayClock } from './run-delay.js';
+
+/** Resources whose callbacks run inside the task of the macrotask before them. */
+const INNER_TYPES = new Set(['PROMISE', 'Microtask', 'TickObject']);
+
+/** The run-queue wait is read at most this often within a task, in ms (a read costs µs). */
+const WAIT_READ_INTERVAL_MILLIS = 0.05;
+
+/** What the probe found over a run, in milliseconds. */
+export interface TaskProbeResult {
+  /**
+   * The longest task, less the workload's own emit calls in it, less the longer of the GC
+   * pauses and the time the main thread waited for a CPU during it.
+   */
+  readonly longestTaskMillis: number;
+  /** The 99.9th percentile of the run's tasks, measured the same way. */
+  readonly taskP999Millis: number;
+  /** Tasks the run had. */
+  readonly tasks: number;
+}
+
+/** Milliseconds of `[start, end)` that the sorted `[start, end)` pairs in `spans` cover. */
+function overlap(spans: readonly number[], start: number, end: number): number {
+  let covered = 0;
+  for (let i = 0; i < spans.length; i += 2) {
+    const from = Math.max(start, spans[i] as number);
+    if (from >= end) break;
+    const to = Math.min(end, spans[i + 1] as number);
+    if (to > from) covered += to - from;
+  }
+  return covered;
+}
+
+/** Times every task from construction until {@link TaskProbe.finish}. */
+export class TaskProbe {
+  readonly #hook: AsyncHook;
+  readonly #clock: RunDelayClock | undefined;
+  readonly #observer: PerformanceObserver;
+  readonly #gcs: PerformanceEntry[] = [];
+  /** Async ids of the resources whose callbacks belong to the task running them. */
+  readonly #inner = new Set<number>();
+  /** Finished tasks, flat: start, end, run-queue wait during it. */
+  readonly #tasks: number[] = [];
+  /** The workload's emit loops, flat: start, end. */
+  readonly #emits: number[] = [];
+  /** Nesting of macrotask callbacks: a task starts only at depth 0. */
+  #depth = 0;
+  #start = Number.NaN;
+  #lastAfter = 0;
+  #waitAtStart = 0;
+  #lastWait = 0;
+  #lastWaitReadAt = 0;
+
+  constructor() {
+    this.#clock = openRunDelayClock();
+    this.#observer = new PerformanceObserver((list) => {
+      this.#gcs.push(...list.getEntries());
+    });
+    this.#observer.observe({ entryTypes: ['gc'] });
+    this.#hook = createHook({
+      init: (asyncId, type) => {
+        if (INNER_TYPES.has(type)) this.#inner.add(asyncId);
+      },
+      before: (asyncId) => {
+        if (this.#inner.has(asyncId) || this.#depth++ > 0) return;
+        this.#endTask();
+        const now = performance.now();
+        this.#start = now;
+        this.#lastAfter = now;
+        this.#waitAtStart = this.#readWait(now);
+      },
+      after: (asyncId) => {
+        const now = performance.now();
+        this.#lastAfter = now;
+        if (now - this.#lastWaitReadAt >= WAIT_READ_INTERVAL_MILLIS) this.#readWait(now);
+        if (!this.#inner.has(asyncId) && this.#depth > 0) this.#depth--;
+      },
+    });
+    this.#hook.enable();
+  }
+
+  /** The workload emitted from `start` to `end` (`performance.now()`): not the export's time. */
+  emitted(start: number, end: number): void {
+    this.#emits.push(start, end);
+  }
+
+  /** Stops timing; GC pauses come in now, and are taken out of the tasks. */
+  async finish(): Promise<TaskProbeResult> {
+    this.#hook.disable();
+    this.#endTask();
+    this.#clock?.close();
+    // GC entries are delivered on a later turn of the event loop.
+    await nextTurn();
+    await nextTurn();
+    this.#gcs.push(...this.#observer.takeRecords());
+    this.#observer.disconnect();
+    const gcs = this.#gcs
+      .map((gc) => [gc.startTime, gc.startTime + gc.duration] as const)
+      .sort((a, b) => a[0] - b[0])
+      .flat();
+    const tasks = this.#tasks;
+    const lengths = new Float64Array(tasks.length / 3);
+    for (let i = 0; i < tasks.length; i += 3) {
+      const start = tasks[i] as number;
+      const end = tasks[i + 1] as number;
+      // The longer of the two, not their sum: a GC pause's wall time may include some of the
+      // wait. What is left never undercounts the task.
+      const outside = Math.max(tasks[i + 2] as number, overlap(gcs, start, end));
+      const rest = end - start - outside - overlap(this.#emits, start, end);
+      lengths[i / 3] = Math.max(0, rest);
+    }
+    lengths.sort();
+    const at = (quantile: number) =>
+      lengths[Math.min(lengths.length - 1, Math.floor(lengths.length * quantile))] ?? 0;
+    return {
+      longestTaskMillis: lengths[lengths.length - 1] ?? 0,
+      taskP999Millis: at(0.999),
+      tasks: lengths.length,
+    };
+  }
+
+  #endTask(): void {
+    if (Number.isNaN(this.#start)) return;
+    this.#tasks.push(this.#start, this.#lastAfter, this.#lastWait - this.#waitAtStart);
+    this.#start = Number.NaN;
+  }
+
+  /** Reads the run-queue wait so far (0 off Linux) and keeps it as the latest reading. */
+  #readWait(now: number): number {
+    this.#lastWaitReadAt = now;
+    this.#lastWait = this.#clock?.read() ?? 0;
+    return this.#lastWait;
+  }
+}
