@@ -16,19 +16,29 @@ import { openRunDelayClock, type RunDelayClock } from './run-delay.js';
 const INNER_TYPES = new Set(['PROMISE', 'Microtask', 'TickObject']);
 
 /** The run-queue wait is read at most this often within a task, in ms (a read costs µs). */
-const WAIT_READ_INTERVAL_MILLIS = 0.05;
+const WAIT_READ_INTERVAL_MILLIS = 0.1;
+
+/** Promise reactions per calibration loop; the loop is timed with and without the hook. */
+const CALIBRATION_AWAITS = 20_000;
 
 /** What the probe found over a run, in milliseconds. */
 export interface TaskProbeResult {
   /**
    * The longest task, less the workload's own emit calls in it, less the longer of the GC
-   * pauses and the time the main thread waited for a CPU during it.
+   * pauses and the time the main thread waited for a CPU during it, less the probe's own hook
+   * calls in it (at {@link TaskProbeResult.hookCallMicros} each).
    */
   readonly longestTaskMillis: number;
   /** The 99.9th percentile of the run's tasks, measured the same way. */
   readonly taskP999Millis: number;
   /** Tasks the run had. */
   readonly tasks: number;
+  /**
+   * What one call of the probe's hooks costs, µs, measured after the run: a loop of awaits
+   * timed with the hooks and without. Hot in that loop, a call costs less than in a task: what
+   * is taken out never makes a task look shorter than it was.
+   */
+  readonly hookCallMicros: number;
 }
 
 /** Milliseconds of `[start, end)` that the sorted `[start, end)` pairs in `spans` cover. */
@@ -51,8 +61,10 @@ export class TaskProbe {
   readonly #gcs: PerformanceEntry[] = [];
   /** Async ids of the resources whose callbacks belong to the task running them. */
   readonly #inner = new Set<number>();
-  /** Finished tasks, flat: start, end, run-queue wait during it. */
+  /** Finished tasks, flat: start, end, run-queue wait during it, hook calls during it. */
   readonly #tasks: number[] = [];
+  /** Hook calls since the current task started. */
+  #calls = 0;
   /** The workload's emit loops, flat: start, end. */
   readonly #emits: number[] = [];
   /** Nesting of macrotask callbacks: a task starts only at depth 0. */
@@ -71,17 +83,21 @@ export class TaskProbe {
     this.#observer.observe({ entryTypes: ['gc'] });
     this.#hook = createHook({
       init: (asyncId, type) => {
+        this.#calls++;
         if (INNER_TYPES.has(type)) this.#inner.add(asyncId);
       },
       before: (asyncId) => {
+        this.#calls++;
         if (this.#inner.has(asyncId) || this.#depth++ > 0) return;
         this.#endTask();
         const now = performance.now();
         this.#start = now;
         this.#lastAfter = now;
+        this.#calls = 1;
         this.#waitAtStart = this.#readWait(now);
       },
       after: (asyncId) => {
+        this.#calls++;
         const now = performance.now();
         this.#lastAfter = now;
         if (now - this.#lastWaitReadAt >= WAIT_READ_INTERVAL_MILLIS) this.#readWait(now);
@@ -98,8 +114,9 @@ export class TaskProbe {
 
   /** Stops timing; GC pauses come in now, and are taken out of the tasks. */
   async finish(): Promise<TaskProbeResult> {
-    this.#hook.disable();
     this.#endTask();
+    const hookCallMicros = await this.#calibrate();
+    this.#hook.disable();
     this.#clock?.close();
     // GC entries are delivered on a later turn of the event loop.
     await nextTurn();
@@ -111,15 +128,16 @@ export class TaskProbe {
       .sort((a, b) => a[0] - b[0])
       .flat();
     const tasks = this.#tasks;
-    const lengths = new Float64Array(tasks.length / 3);
-    for (let i = 0; i < tasks.length; i += 3) {
+    const lengths = new Float64Array(tasks.length / 4);
+    for (let i = 0; i < tasks.length; i += 4) {
       const start = tasks[i] as number;
       const end = tasks[i + 1] as number;
       // The longer of the two, not their sum: a GC pause's wall time may include some of the
       // wait. What is left never undercounts the task.
       const outside = Math.max(tasks[i + 2] as number, overlap(gcs, start, end));
-      const rest = end - start - outside - overlap(this.#emits, start, end);
-      lengths[i / 3] = Math.max(0, rest);
+      const probe = ((tasks[i + 3] as number) * hookCallMicros) / 1000;
+      const rest = end - start - outside - probe - overlap(this.#emits, start, end);
+      lengths[i / 4] = Math.max(0, rest);
     }
     lengths.sort();
     const at = (quantile: number) =>
@@ -128,13 +146,43 @@ export class TaskProbe {
       longestTaskMillis: lengths[lengths.length - 1] ?? 0,
       taskP999Millis: at(0.999),
       tasks: lengths.length,
+      hookCallMicros,
     };
   }
 
   #endTask(): void {
     if (Number.isNaN(this.#start)) return;
-    this.#tasks.push(this.#start, this.#lastAfter, this.#lastWait - this.#waitAtStart);
+    const wait = this.#lastWait - this.#waitAtStart;
+    this.#tasks.push(this.#start, this.#lastAfter, wait, this.#calls);
     this.#start = Number.NaN;
+  }
+
+  /**
+   * µs per hook call: a loop of awaits (each an init, a before and an after of a promise)
+   * timed with the hook enabled and disabled, the fastest of three each.
+   */
+  async #calibrate(): Promise<number> {
+    const tasks = this.#tasks.length;
+    const loop = async (): Promise<number> => {
+      const start = performance.now();
+      for (let i = 0; i < CALIBRATION_AWAITS; i++) await Promise.resolve();
+      return performance.now() - start;
+    };
+    let hooked = Number.POSITIVE_INFINITY;
+    let bare = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 3; round++) {
+      const callsBefore = this.#calls;
+      const took = await loop();
+      const calls = this.#calls - callsBefore;
+      if (calls > 0) hooked = Math.min(hooked, took / calls);
+      this.#hook.disable();
+      bare = Math.min(bare, (await loop()) / (calls > 0 ? calls : 1));
+      this.#hook.enable();
+    }
+    // Tasks run while calibrating count as none of the run's.
+    this.#tasks.length = tasks;
+    this.#start = Number.NaN;
+    return Number.isFinite(hooked) ? Math.max(0, (hooked - bare) * 1000) : 0;
   }
 
   /** Reads the run-queue wait so far (0 off Linux) and keeps it as the latest reading. */

@@ -31,6 +31,23 @@ function transport(options: Partial<HttpTransportOptions> = {}) {
   return createHttpTransport({ url: server.url(), ...options });
 }
 
+describe('the URL', () => {
+  it("is requested with its path and query, parsed once per URL and not reused for another's", async () => {
+    const first = transport({ url: server.url('/v1/logs?tenant=a%20b&x=1') });
+    const second = transport({ url: server.url('/other/path') });
+    for (let i = 0; i < 2; i++) {
+      await first.send('[]', context());
+      await second.send('[]', context());
+    }
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/v1/logs?tenant=a%20b&x=1',
+      '/other/path',
+      '/v1/logs?tenant=a%20b&x=1',
+      '/other/path',
+    ]);
+  });
+});
+
 describe('connections', () => {
   it('are reused across sends, without waiting a tick', async () => {
     const http = transport();
