@@ -102,7 +102,10 @@ export async function pacedRun(
     for (let i = 0; i < n; i++) {
       emitOne();
       const after = performance.now();
-      if (after - t >= LONG_EMIT_MILLIS) probe.emitCall(t, after);
+      if (after - t >= LONG_EMIT_MILLIS) {
+        probe.emitCall(t, after);
+        taskProbe?.longEmit(t, after);
+      }
       t = after;
     }
     probe.endSlice(t);

@@ -24,7 +24,8 @@ const CALIBRATION_AWAITS = 20_000;
 /** What the probe found over a run, in milliseconds. */
 export interface TaskProbeResult {
   /**
-   * The longest task, less the workload's own emit calls in it, less the longer of the GC
+   * The longest task, less the workload's own emit calls in it (but for the long ones, which
+   * may hold an export), less the longer of the GC
    * pauses and the time the main thread waited for a CPU during it, less the probe's own hook
    * calls in it (at {@link TaskProbeResult.hookCallMicros} each).
    */
@@ -67,6 +68,8 @@ export class TaskProbe {
   #calls = 0;
   /** The workload's emit loops, flat: start, end. */
   readonly #emits: number[] = [];
+  /** The emit calls among them long enough to hold an export (the built-in's), flat. */
+  readonly #longEmits: number[] = [];
   /** Nesting of macrotask callbacks: a task starts only at depth 0. */
   #depth = 0;
   #start = Number.NaN;
@@ -112,6 +115,15 @@ export class TaskProbe {
     this.#emits.push(start, end);
   }
 
+  /**
+   * One emit call of the loop above took from `start` to `end`, long enough to hold more than
+   * emitting: the built-in processors export inside the call that fills a batch. It stays in its
+   * task's time.
+   */
+  longEmit(start: number, end: number): void {
+    this.#longEmits.push(start, end);
+  }
+
   /** Stops timing; GC pauses come in now, and are taken out of the tasks. */
   async finish(): Promise<TaskProbeResult> {
     this.#endTask();
@@ -136,7 +148,8 @@ export class TaskProbe {
       // wait. What is left never undercounts the task.
       const outside = Math.max(tasks[i + 2] as number, overlap(gcs, start, end));
       const probe = ((tasks[i + 3] as number) * hookCallMicros) / 1000;
-      const rest = end - start - outside - probe - overlap(this.#emits, start, end);
+      const emitting = overlap(this.#emits, start, end) - overlap(this.#longEmits, start, end);
+      const rest = end - start - outside - probe - emitting;
       lengths[i / 4] = Math.max(0, rest);
     }
     lengths.sort();
