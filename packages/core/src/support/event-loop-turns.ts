@@ -5,7 +5,7 @@
 // the longest block stays about one budget, whatever maxConcurrentExports is.
 
 /** How long sliced work may run per turn of the event loop, in milliseconds. */
-export const SLICE_BUDGET_MILLIS = 0.2;
+export const SLICE_BUDGET_MILLIS = 0.15;
 
 // Captured at load: a test's fake timers must not stall the export pipeline, and the loop's own
 // turns are what this paces against.

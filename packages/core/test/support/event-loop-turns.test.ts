@@ -13,7 +13,7 @@ import { ScriptedTransport } from '../helpers/scripted-transport.js';
 // event loop: a big batch, or several exports at once, never hold the loop for more than about
 // one slice. These tests use real timers: turns of the event loop are what they are about.
 // Each record takes at least 10 µs to encode, so a slice of 32 records always spends the budget
-// (0.2 ms) alone, whatever the machine's load: the assertions are about order, not durations.
+// (0.15 ms) alone, whatever the machine's load: the assertions are about order, not durations.
 
 interface Rec {
   readonly exportId: number;
