@@ -31,9 +31,9 @@ export interface NextPayload<Item, Payload> {
  * More than one slice of records is encoded from a turn of its own, not inside the task that
  * started the export (an emitting call's, when it filled a batch); an encoder that builds
  * payloads in slices is then fed on as many turns as the per-turn budget takes (see
- * support/event-loop-turns.ts), so no export blocks the loop for long. A few records are
- * encoded at once while the turn has budget left. Aborted while waiting for its turn, it
- * encodes nothing and returns `from`.
+ * support/event-loop-turns.ts), so no export blocks the loop for long. A slice's worth or
+ * fewer is encoded at once, whatever the clock says: small exports do not depend on timing.
+ * Aborted while waiting for its turn, it encodes nothing and returns `from`.
  */
 export async function encodeNextPayload<Item, Payload>(
   encoder: Encoder<Item, Payload>,
@@ -43,7 +43,7 @@ export async function encodeNextPayload<Item, Payload>(
   context: ExportBatchContext,
   logger: DiagnosticLogger,
 ): Promise<NextPayload<Item, Payload>> {
-  if (items.length - from > SLICE_RECORDS || sliceBudgetLeft() <= 0) {
+  if (items.length - from > SLICE_RECORDS) {
     await nextTurn();
     if (context.signal.aborted) return { part: undefined, end: from };
   }

@@ -4,7 +4,7 @@ import type { FileSpool } from '../spool/spool-types.js';
 import type { RecordOutcome } from '../stats/drop-reason.js';
 import type { SpoolSummary } from '../stats/spool-summary.js';
 import { type DiagnosticLogger, prefixedLogger, safeLogger } from '../support/diagnostic-logger.js';
-import { nextTurn, sliceBudgetLeft, timedSlice } from '../support/event-loop-turns.js';
+import { nextTurn } from '../support/event-loop-turns.js';
 import {
   byteLimitOption,
   describeValue,
@@ -358,23 +358,20 @@ export class TransportDelivery<Item, Payload> {
     const { count } = encoded;
     // A payload of more than a slice of records is sent from a turn of its own: building the
     // request and handing its body to the socket (a loopback write of a 512-record body takes
-    // 0.1-0.3 ms) would otherwise lengthen the turn that encoded it. The send's synchronous part
-    // counts against its turn's budget. An abort while waiting ends it unsent ('aborted').
-    if (count > SLICE_RECORDS || sliceBudgetLeft() <= 0) await nextTurn();
-    const sending = timedSlice(() =>
-      sendWithRetry(this.#transport, encoded.payload, {
-        recordCount: count,
-        batchId: part?.batchId,
-        contentType: this.#encoder.contentType,
-        signal: context.signal,
-        deadline: context.deadline,
-        retry: this.retry,
-        onRetry: () => context.countRetry(),
-        onAttemptFailed: (attempt, delay) =>
-          this.#logger.debug(`attempt ${attempt} failed; retrying in ${delay} ms`),
-      }),
-    );
-    const outcome = await sending;
+    // 0.1-0.3 ms) would otherwise lengthen the turn that encoded it. A smaller one goes at once,
+    // whatever the clock says. An abort while waiting ends the send unsent ('aborted').
+    if (count > SLICE_RECORDS) await nextTurn();
+    const outcome = await sendWithRetry(this.#transport, encoded.payload, {
+      recordCount: count,
+      batchId: part?.batchId,
+      contentType: this.#encoder.contentType,
+      signal: context.signal,
+      deadline: context.deadline,
+      retry: this.retry,
+      onRetry: () => context.countRetry(),
+      onAttemptFailed: (attempt, delay) =>
+        this.#logger.debug(`attempt ${attempt} failed; retrying in ${delay} ms`),
+    });
     // At an abort the deadline handler has spooled the part (or the engine drops it).
     const keptAtDeadline = part !== undefined && progress.current !== part;
     if (part !== undefined && !keptAtDeadline) progress.current = undefined;

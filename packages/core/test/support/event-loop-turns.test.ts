@@ -116,16 +116,14 @@ describe('sliced encoding', () => {
   });
 });
 
-/** A transport that notes the turn of each send, after spinning `busyMicros` synchronously. */
-function turnNotingTransport(
-  turns: { current(): number },
-  busyMicros = 0,
-): Transport<string> & { readonly sentAt: number[] } {
+/** A transport that notes the turn of each send. */
+function turnNotingTransport(turns: {
+  current(): number;
+}): Transport<string> & { readonly sentAt: number[] } {
   const sentAt: number[] = [];
   return {
     sentAt,
     send: () => {
-      busy(busyMicros);
       sentAt.push(turns.current());
       return Promise.resolve();
     },
@@ -133,10 +131,9 @@ function turnNotingTransport(
 }
 
 /** A JSON encoder that notes the turn of each record it writes and of each payload it finishes. */
-function turnNotingEncoder(
-  turns: { current(): number },
-  finishMicros = 0,
-): Encoder<number, string> & { readonly wroteAt: number[]; readonly finishedAt: number[] } {
+function turnNotingEncoder(turns: {
+  current(): number;
+}): Encoder<number, string> & { readonly wroteAt: number[]; readonly finishedAt: number[] } {
   const wroteAt: number[] = [];
   const finishedAt: number[] = [];
   const json = createJsonEncoder<number>({
@@ -157,7 +154,6 @@ function turnNotingEncoder(
       return {
         add: (items, from, to) => builder.add(items, from, to),
         finish: () => {
-          busy(finishMicros);
           finishedAt.push(turns.current());
           return builder.finish();
         },
@@ -227,37 +223,6 @@ describe('turns of an export', () => {
       expect(transport.sentAt).toHaveLength(1);
       expect(encoder.finishedAt).toHaveLength(1);
       expect(transport.sentAt[0] !== encoder.finishedAt[0], `payload of ${size}`).toBe(later);
-    }
-  });
-
-  it('counts assembling the payload against the turn: a slow one leaves the send for later', async () => {
-    for (const [finishMicros, later] of [
-      [0, false],
-      [500, true],
-    ] as const) {
-      const turns = turnCounter();
-      const encoder = turnNotingEncoder(turns, finishMicros);
-      const transport = turnNotingTransport(turns);
-      await exportThrough(encoder, transport, [10]);
-      turns.stop();
-      expect(transport.sentAt[0] !== encoder.finishedAt[0], `finish of ${finishMicros} µs`).toBe(
-        later,
-      );
-    }
-  });
-
-  it("counts a send's synchronous work against the turn: after a slow one, the next waits", async () => {
-    for (const [sendMicros, later] of [
-      [0, false],
-      [500, true],
-    ] as const) {
-      const turns = turnCounter();
-      const transport = turnNotingTransport(turns, sendMicros);
-      // Two small exports at once: each encodes and sends at once while the turn has budget.
-      await exportThrough(turnNotingEncoder(turns), transport, [10, 10]);
-      turns.stop();
-      expect(transport.sentAt).toHaveLength(2);
-      expect(transport.sentAt[1] !== transport.sentAt[0], `send of ${sendMicros} µs`).toBe(later);
     }
   });
 
