@@ -1,7 +1,7 @@
 // The longest synchronous block of a paced run, measured from the workload's own slices: the
 // emit calls inside them, and the busy stretches between them. See pacedRun() and README.md.
-import { type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { GcPauses, longestPause, overlap } from './gc-pauses.js';
 import { openRunDelayClock, type RunDelayClock } from './run-delay.js';
 
 /** Emit calls and gaps shorter than this are not kept: an emit takes microseconds. */
@@ -26,18 +26,6 @@ export interface BlockProbeResult {
   readonly cpuWaitMillis: number | undefined;
 }
 
-/** Milliseconds of `[start, end)` covered by the GC pauses `gcs` (sorted by start). */
-function gcOverlap(gcs: readonly PerformanceEntry[], start: number, end: number): number {
-  let covered = 0;
-  for (const gc of gcs) {
-    if (gc.startTime >= end) break;
-    const from = Math.max(start, gc.startTime);
-    const to = Math.min(end, gc.startTime + gc.duration);
-    if (to > from) covered += to - from;
-  }
-  return covered;
-}
-
 /**
  * Finds the longest block from wall-clock stretches the workload brackets. A stretch's wall time
  * includes the loop's idle time (between slices), the main thread's wait for a CPU while the OS
@@ -47,8 +35,7 @@ function gcOverlap(gcs: readonly PerformanceEntry[], start: number, end: number)
 export class BlockProbe {
   readonly #clock: RunDelayClock | undefined;
   readonly #waited: () => number;
-  readonly #observer: PerformanceObserver;
-  readonly #gcs: PerformanceEntry[] = [];
+  readonly #gcPauses = new GcPauses();
   /** Kept gaps, flat: start, end, busy (wall minus idle minus CPU wait), idle, turn. */
   readonly #gaps: number[] = [];
   /** Kept emit calls, flat: start, end, their slice's time on CPU, turn. */
@@ -69,10 +56,6 @@ export class BlockProbe {
     this.#clock = openRunDelayClock();
     const clock = this.#clock;
     this.#waited = clock === undefined ? () => 0 : () => clock.read();
-    this.#observer = new PerformanceObserver((list) => {
-      this.#gcs.push(...list.getEntries());
-    });
-    this.#observer.observe({ entryTypes: ['gc'] });
     this.#waitStart = this.#waited();
     this.#lastWait = this.#waitStart;
     this.#start = now;
@@ -112,15 +95,7 @@ export class BlockProbe {
   async finish(): Promise<BlockProbeResult> {
     const cpuWaitMillis = this.#clock === undefined ? undefined : this.#waited() - this.#waitStart;
     this.#clock?.close();
-    // GC entries are delivered on a later turn of the event loop.
-    await nextTurn();
-    await nextTurn();
-    this.#gcs.push(...this.#observer.takeRecords());
-    this.#observer.disconnect();
-    // A GC that ran before the run (the forced one between runs) may be delivered here too.
-    const gcs = this.#gcs
-      .filter((gc) => gc.startTime >= this.#start)
-      .sort((a, b) => a.startTime - b.startTime);
+    const gcs = await this.#gcPauses.stop(this.#start);
     const perTurn = new Float64Array(this.#turns);
     const inTurn = (turn: number, millis: number) => {
       if (millis > (perTurn[turn] ?? 0)) perTurn[turn] = millis;
@@ -134,7 +109,7 @@ export class BlockProbe {
       // `busy`: the smaller of the two never undercounts the rest.
       const rest = Math.min(
         gaps[i + 2] as number,
-        end - start - (gaps[i + 3] as number) - gcOverlap(gcs, start, end),
+        end - start - (gaps[i + 3] as number) - overlap(gcs, start, end),
       );
       if (rest > longestStall) longestStall = rest;
       inTurn(gaps[i + 4] as number, rest);
@@ -144,7 +119,7 @@ export class BlockProbe {
     for (let i = 0; i < emits.length; i += 4) {
       const start = emits[i] as number;
       const end = emits[i + 1] as number;
-      const rest = Math.min(emits[i + 2] as number, end - start - gcOverlap(gcs, start, end));
+      const rest = Math.min(emits[i + 2] as number, end - start - overlap(gcs, start, end));
       if (rest > longestEmit) longestEmit = rest;
       inTurn(emits[i + 3] as number, rest);
     }
@@ -154,7 +129,7 @@ export class BlockProbe {
       blockP99Millis: perTurn[Math.min(perTurn.length - 1, Math.floor(perTurn.length * 0.99))] ?? 0,
       longestEmitMillis: longestEmit,
       longestStallMillis: longestStall,
-      longestGcMillis: gcs.reduce((longest, gc) => Math.max(longest, gc.duration), 0),
+      longestGcMillis: longestPause(gcs),
       cpuWaitMillis,
     };
   }

@@ -8,8 +8,8 @@
 // It uses async_hooks, whose promise hooks cost CPU: the end-to-end benchmark runs it in runs of
 // its own, never in the runs whose CPU time it reports.
 import { type AsyncHook, createHook } from 'node:async_hooks';
-import { type PerformanceEntry, PerformanceObserver, performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { GcPauses, overlap } from './gc-pauses.js';
 import { openRunDelayClock, type RunDelayClock } from './run-delay.js';
 
 /** Resources whose callbacks run inside the task of the macrotask before them. */
@@ -42,24 +42,11 @@ export interface TaskProbeResult {
   readonly hookCallMicros: number;
 }
 
-/** Milliseconds of `[start, end)` that the sorted `[start, end)` pairs in `spans` cover. */
-function overlap(spans: readonly number[], start: number, end: number): number {
-  let covered = 0;
-  for (let i = 0; i < spans.length; i += 2) {
-    const from = Math.max(start, spans[i] as number);
-    if (from >= end) break;
-    const to = Math.min(end, spans[i + 1] as number);
-    if (to > from) covered += to - from;
-  }
-  return covered;
-}
-
 /** Times every task from construction until {@link TaskProbe.finish}. */
 export class TaskProbe {
   readonly #hook: AsyncHook;
   readonly #clock: RunDelayClock | undefined;
-  readonly #observer: PerformanceObserver;
-  readonly #gcs: PerformanceEntry[] = [];
+  readonly #gcPauses = new GcPauses();
   /** Async ids of the resources whose callbacks belong to the task running them. */
   readonly #inner = new Set<number>();
   /** Finished tasks, flat: start, end, run-queue wait during it, hook calls during it. */
@@ -80,10 +67,6 @@ export class TaskProbe {
 
   constructor() {
     this.#clock = openRunDelayClock();
-    this.#observer = new PerformanceObserver((list) => {
-      this.#gcs.push(...list.getEntries());
-    });
-    this.#observer.observe({ entryTypes: ['gc'] });
     this.#hook = createHook({
       init: (asyncId, type) => {
         this.#calls++;
@@ -130,15 +113,7 @@ export class TaskProbe {
     const hookCallMicros = await this.#calibrate();
     this.#hook.disable();
     this.#clock?.close();
-    // GC entries are delivered on a later turn of the event loop.
-    await nextTurn();
-    await nextTurn();
-    this.#gcs.push(...this.#observer.takeRecords());
-    this.#observer.disconnect();
-    const gcs = this.#gcs
-      .map((gc) => [gc.startTime, gc.startTime + gc.duration] as const)
-      .sort((a, b) => a[0] - b[0])
-      .flat();
+    const gcs = await this.#gcPauses.stop(Number.NEGATIVE_INFINITY);
     const tasks = this.#tasks;
     const lengths = new Float64Array(tasks.length / 4);
     for (let i = 0; i < tasks.length; i += 4) {
