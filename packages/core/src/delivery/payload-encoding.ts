@@ -123,7 +123,8 @@ async function buildInSlices<Item, Payload>(
   const builder = begin(options);
   let position = 0;
   while (position < items.length) {
-    // The first slice runs at once, on the turn granted to this encoding: its budget is fresh.
+    // The first slice runs at once: a batch of more than one slice waited for a turn of its
+    // own (its budget fresh), a smaller one is that slice.
     if (position > 0 && sliceBudgetLeft() <= 0) {
       await nextTurn();
       // The deadline passed while waiting: what is built is still a valid payload, but its send

@@ -188,14 +188,17 @@ async function exportThrough(
   return engine;
 }
 
+/** Batch sizes around one slice (32 records), and whether each takes a turn of its own. */
+const SIZES_AND_TURNS = [
+  [33, true],
+  [512, true],
+  [32, false],
+  [5, false],
+] as const;
+
 describe('turns of an export', () => {
   it('encodes a batch of more than one slice from a turn of its own, a small one at once', async () => {
-    for (const [size, later] of [
-      [33, true],
-      [512, true],
-      [32, false],
-      [5, false],
-    ] as const) {
+    for (const [size, later] of SIZES_AND_TURNS) {
       const turns = turnCounter();
       const encoder = turnNotingEncoder(turns);
       let offered = -1;
@@ -209,12 +212,7 @@ describe('turns of an export', () => {
   });
 
   it('sends a payload of more than one slice from a turn of its own, a small one at once', async () => {
-    for (const [size, later] of [
-      [33, true],
-      [512, true],
-      [32, false],
-      [5, false],
-    ] as const) {
+    for (const [size, later] of SIZES_AND_TURNS) {
       const turns = turnCounter();
       const encoder = turnNotingEncoder(turns);
       const transport = turnNotingTransport(turns);
