@@ -6,14 +6,14 @@
 // of the event loop shows as what it is.
 //
 // It uses async_hooks, whose promise hooks cost CPU: the end-to-end benchmark runs it in runs of
-// its own, never in the runs whose CPU time it reports.
-import { type AsyncHook, createHook } from 'node:async_hooks';
+// its own, never in the runs whose CPU time it reports. It has no `init` hook: with one, every
+// promise created paid a hook call (most of the probe's cost, lengthening a task of 40 awaits by
+// a third), and the ids it kept to tell promises from macrotasks piled up for the whole run.
+import { type AsyncHook, createHook, executionAsyncResource } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import { types } from 'node:util';
 import { GcPauses, overlap } from './gc-pauses.js';
 import { openRunDelayClock, type RunDelayClock } from './run-delay.js';
-
-/** Resources whose callbacks run inside the task of the macrotask before them. */
-const INNER_TYPES = new Set(['PROMISE', 'Microtask', 'TickObject']);
 
 /** The run-queue wait is read at most this often within a task, in ms (a read costs µs). */
 const WAIT_READ_INTERVAL_MILLIS = 0.1;
@@ -47,8 +47,6 @@ export class TaskProbe {
   readonly #hook: AsyncHook;
   readonly #clock: RunDelayClock | undefined;
   readonly #gcPauses = new GcPauses();
-  /** Async ids of the resources whose callbacks belong to the task running them. */
-  readonly #inner = new Set<number>();
   /** Finished tasks, flat: start, end, run-queue wait during it, hook calls during it. */
   readonly #tasks: number[] = [];
   /** Hook calls since the current task started. */
@@ -68,13 +66,9 @@ export class TaskProbe {
   constructor() {
     this.#clock = openRunDelayClock();
     this.#hook = createHook({
-      init: (asyncId, type) => {
+      before: () => {
         this.#calls++;
-        if (INNER_TYPES.has(type)) this.#inner.add(asyncId);
-      },
-      before: (asyncId) => {
-        this.#calls++;
-        if (this.#inner.has(asyncId) || this.#depth++ > 0) return;
+        if (runsInsideTask(executionAsyncResource()) || this.#depth++ > 0) return;
         this.#endTask();
         const now = performance.now();
         this.#start = now;
@@ -82,12 +76,12 @@ export class TaskProbe {
         this.#calls = 1;
         this.#waitAtStart = this.#readWait(now);
       },
-      after: (asyncId) => {
+      after: () => {
         this.#calls++;
         const now = performance.now();
         this.#lastAfter = now;
         if (now - this.#lastWaitReadAt >= WAIT_READ_INTERVAL_MILLIS) this.#readWait(now);
-        if (!this.#inner.has(asyncId) && this.#depth > 0) this.#depth--;
+        if (!runsInsideTask(executionAsyncResource()) && this.#depth > 0) this.#depth--;
       },
     });
     this.#hook.enable();
@@ -146,7 +140,7 @@ export class TaskProbe {
   }
 
   /**
-   * µs per hook call: a loop of awaits (each an init, a before and an after of a promise)
+   * µs per hook call: a loop of awaits (each a before and an after of a promise)
    * timed with the hook enabled and disabled, the fastest of three each.
    */
   async #calibrate(): Promise<number> {
@@ -179,4 +173,17 @@ export class TaskProbe {
     this.#lastWait = this.#clock?.read() ?? 0;
     return this.#lastWait;
   }
+}
+
+/**
+ * Whether the resource whose callback is about to run (or just ran) belongs to the task that is
+ * running: a promise reaction, a next-tick or a `queueMicrotask` callback, which run after a
+ * macrotask's callback before the loop moves on. Node's resources of those are a promise (also
+ * Node's internal promises, which are no `instanceof Promise`), and an object carrying the
+ * `callback` to run; no macrotask's resource (a timer, an immediate, a handle, a request) has one.
+ */
+function runsInsideTask(resource: object): boolean {
+  return (
+    types.isPromise(resource) || typeof (resource as { callback?: unknown }).callback === 'function'
+  );
 }
