@@ -5,7 +5,7 @@ import {
   WARNING_INTERVAL_MILLIS,
 } from '@telemetry-reporter/core/internal';
 import { diagLogger } from '../internal/diag-logger.js';
-import { isInExportScope } from '../internal/export-scope.js';
+import { isInExportScope, readExportScopes } from '../internal/export-scope.js';
 import { controlOf } from '../processors/processor-registry.js';
 import type { TelemetryReporter } from '../reporter/telemetry-reporter.js';
 import type { LoggerLike, LogRecordLike } from '../sdk/logger-types.js';
@@ -76,7 +76,11 @@ const SCOPE = '@telemetry-reporter/otel/diagnostics-channel';
  * record. Node runs subscribers on the publisher's stack, so the subscriber is O(1), never awaits,
  * starts no timer and never throws: a `map` that throws drops only its message, as
  * `encoding_failed`. Messages published from inside an export of this package (the HTTP requests
- * of its own transports, say) are skipped, so forwarding `undici:*` channels cannot feed back.
+ * of its own transports, say) are skipped, so forwarding `undici:*` or `http.client.*` channels
+ * cannot feed back; exports already in flight when forwarding starts are not told apart. To tell
+ * them apart, exports run in an `AsyncLocalStorage` while anything is forwarded, and only then:
+ * before Node 24, that turns on async_hooks for the whole process, which makes every `await` of
+ * the application slower.
  * Returns a function that unsubscribes from every channel.
  */
 export function forwardDiagnosticsChannels(
@@ -148,12 +152,15 @@ export function forwardDiagnosticsChannels(
     }
   };
 
+  // From here on exports are marked, so that onMessage can skip their requests.
+  const stopReadingScopes = readExportScopes();
   for (const name of names) subscribe(name, onMessage);
   let subscribed = true;
   return () => {
     if (!subscribed) return;
     subscribed = false;
     for (const name of names) unsubscribe(name, onMessage);
+    stopReadingScopes();
   };
 }
 

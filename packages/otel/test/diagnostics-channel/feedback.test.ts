@@ -1,12 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpTransport } from '@telemetry-reporter/transport-http';
 import { afterEach, expect, it } from 'vitest';
 import { createTelemetryReporter, forwardDiagnosticsChannels } from '../../src/index.js';
 import { sdk } from '../helpers/reporter-sdk.js';
 
-// Forwarding Node's fetch channels with a reporter that itself ships over fetch: the reporter's
-// own requests must not be forwarded, or every export would produce the next one, forever.
+// Forwarding the channels of Node's HTTP clients with a reporter that itself ships over one of
+// them: the reporter's own requests must not be forwarded, or every export would produce the
+// next one, forever.
 
 let server: Server | undefined;
 
@@ -16,41 +17,73 @@ afterEach(async () => {
   server = undefined;
 });
 
+/** The path of a request, from the message of either client's channel. */
+function pathOf(message: unknown): string {
+  const { request } = message as { request?: { path?: string } };
+  return request?.path ?? '?';
+}
+
+/** The app's request: the same client as the reporter's own. */
+const APP_REQUESTS = {
+  fetch: async (url: string) => {
+    await (await fetch(url)).text();
+  },
+  'node:http': (url: string) =>
+    new Promise<void>((resolve, reject) => {
+      get(url, (response) => {
+        response.resume();
+        response.on('end', resolve);
+      }).on('error', reject);
+    }),
+};
+
 // The flush and stop timeouts only bound a hang (each resolves as soon as the records are
 // delivered): generous, for a loaded machine slow to answer on loopback.
-it('does not forward the requests of its own exports', { timeout: 60_000 }, async () => {
-  const paths: string[] = [];
-  server = createServer((req, res) => {
-    paths.push(req.url ?? '');
-    req.resume();
-    req.on('end', () => res.end('ok'));
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const reporter = createTelemetryReporter({
-    transport: createHttpTransport({ url: `${base}/telemetry` }),
-    sdk,
-    scheduledDelayMillis: 1,
-  });
-  const unsubscribe = forwardDiagnosticsChannels({
-    channels: ['undici:request:create'],
-    reporter,
-    map: (message) => ({
-      eventName: 'http.request',
-      body: { path: (message as { request?: { path?: string } }).request?.path ?? '?' },
-    }),
-  });
-  try {
-    await (await fetch(`${base}/app/1`)).text();
-    for (let i = 0; i < 5; i++) await reporter.flush(10_000);
-    await (await fetch(`${base}/app/2`)).text();
-    for (let i = 0; i < 5; i++) await reporter.flush(10_000);
-  } finally {
-    unsubscribe();
-    await reporter.stop(10_000);
-  }
-  // two app requests, each forwarded once; the telemetry requests were not forwarded
-  expect(reporter.stats()).toMatchObject({ received: 2, exported: 2 });
-  expect(paths.filter((p) => p.startsWith('/app/'))).toEqual(['/app/1', '/app/2']);
-  expect(paths.filter((p) => p === '/telemetry').length).toBeGreaterThanOrEqual(1);
-});
+it.each([
+  { client: 'fetch', channel: 'undici:request:create' },
+  { client: 'node:http', channel: 'http.client.request.start' },
+] as const)(
+  'does not forward the requests of its own exports ($client, $channel)',
+  { timeout: 60_000 },
+  async ({ client, channel }) => {
+    const paths: string[] = [];
+    server = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const reporter = createTelemetryReporter({
+      transport: createHttpTransport({
+        url: `${base}/telemetry`,
+        ...(client === 'fetch' ? { fetch: globalThis.fetch } : {}),
+      }),
+      sdk,
+      scheduledDelayMillis: 1,
+    });
+    const forwarded: string[] = [];
+    const unsubscribe = forwardDiagnosticsChannels({
+      channels: [channel],
+      reporter,
+      map: (message) => {
+        forwarded.push(pathOf(message));
+        return { eventName: 'http.request', body: { path: pathOf(message) } };
+      },
+    });
+    try {
+      await APP_REQUESTS[client](`${base}/app/1`);
+      for (let i = 0; i < 5; i++) await reporter.flush(10_000);
+      await APP_REQUESTS[client](`${base}/app/2`);
+      for (let i = 0; i < 5; i++) await reporter.flush(10_000);
+    } finally {
+      unsubscribe();
+      await reporter.stop(10_000);
+    }
+    // two app requests, each forwarded once; the telemetry requests, sent, were not forwarded
+    expect(forwarded).toEqual(['/app/1', '/app/2']);
+    expect(reporter.stats()).toMatchObject({ received: 2, exported: 2 });
+    expect(paths.filter((p) => p.startsWith('/app/'))).toEqual(['/app/1', '/app/2']);
+    expect(paths.filter((p) => p === '/telemetry').length).toBeGreaterThanOrEqual(1);
+  },
+);
