@@ -50,6 +50,13 @@ export interface BenchConfig {
     readonly rounds: number;
   };
   /** The end-to-end benchmark: whole pipelines to an OTLP/HTTP sink in another process. */
+  /** The application's own async calls once a pipeline exported (suites/app-awaits.ts). */
+  readonly appAwaits: {
+    /** Async calls timed per run (three runs, the fastest kept). */
+    readonly calls: number;
+    /** Rounds per contender, one pipeline each. */
+    readonly rounds: number;
+  };
   readonly e2e: {
     /** Records emitted per run. */
     readonly records: number;
@@ -108,6 +115,7 @@ export const FULL: BenchConfig = Object.freeze<BenchConfig>({
     mitata: { min_cpu_time: 100e6, min_samples: 12, batch_samples: 512, warmup_samples: 2 },
   },
   defaultJson: { batches: 400, rounds: 7 },
+  appAwaits: { calls: 200_000, rounds: 5 },
   e2e: {
     records: 200_000,
     warmupRecords: 20_000,
@@ -147,6 +155,7 @@ export const SMOKE: BenchConfig = Object.freeze<BenchConfig>({
     mitata: { min_cpu_time: 1e6, min_samples: 2, batch_samples: 256, warmup_samples: 1 },
   },
   defaultJson: { batches: 4, rounds: 1 },
+  appAwaits: { calls: 2_000, rounds: 1 },
   // One format per signal, a different one each, so that both of the sink's decoders run.
   e2e: {
     records: 2_000,

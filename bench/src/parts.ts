@@ -1,5 +1,6 @@
 import { createFileSpool } from '@telemetry-reporter/otel';
 import type { BenchConfig } from './config.js';
+import { applicationAwaits } from './suites/app-awaits.js';
 import { defaultJsonPayload } from './suites/default-json.js';
 import { endToEnd } from './suites/e2e.js';
 import { HOT_PATH_BENCHMARKS, hotPathEach } from './suites/hot-path.js';
@@ -60,6 +61,8 @@ export const PARTS: readonly Part[] = [
   ...(['strings', 'bytes'] as const).map((kind) =>
     compared(`default-json:${kind}`, (config) => defaultJsonPayload(config, kind === 'bytes')),
   ),
+  // The application's own async calls once a pipeline exported: what it pays beyond the pipeline.
+  compared('app-awaits', applicationAwaits),
   // Whole pipelines to an OTLP/HTTP sink in a child process, one signal per process.
   ...(['logs', 'spans'] as const).map(
     (signal): Part => ({
