@@ -32,7 +32,7 @@ function scopeRecordingReporter() {
     reporter,
     /** Logs one record and waits until it is delivered. */
     async exportOne(): Promise<void> {
-      reporter.log({ body: 'x' });
+      reporter.log('export-scope', 'info');
       await reporter.flush(10_000);
     },
   };
