@@ -49,7 +49,6 @@ export interface BenchConfig {
     /** Interleaved rounds (ours, replaced, replaced, ours, ...). */
     readonly rounds: number;
   };
-  /** The end-to-end benchmark: whole pipelines to an OTLP/HTTP sink in another process. */
   /** The application's own async calls once a pipeline exported (suites/app-awaits.ts). */
   readonly appAwaits: {
     /** Async calls timed per run (three runs, the fastest kept). */
@@ -57,6 +56,7 @@ export interface BenchConfig {
     /** Rounds per contender, one pipeline each. */
     readonly rounds: number;
   };
+  /** The end-to-end benchmark: whole pipelines to an OTLP/HTTP sink in another process. */
   readonly e2e: {
     /** Records emitted per run. */
     readonly records: number;

@@ -180,10 +180,11 @@ export class TaskProbe {
  * running: a promise reaction, a next-tick or a `queueMicrotask` callback, which run after a
  * macrotask's callback before the loop moves on. Node's resources of those are a promise (also
  * Node's internal promises, which are no `instanceof Promise`), and an object carrying the
- * `callback` to run; no macrotask's resource (a timer, an immediate, a handle, a request) has one.
+ * `callback` to run. Node's request wraps (a socket write, a shutdown, a DNS lookup) carry a
+ * `callback` too, but complete later as macrotasks of their own: they have an `oncomplete`.
  */
 function runsInsideTask(resource: object): boolean {
-  return (
-    types.isPromise(resource) || typeof (resource as { callback?: unknown }).callback === 'function'
-  );
+  if (types.isPromise(resource)) return true;
+  const { callback, oncomplete } = resource as { callback?: unknown; oncomplete?: unknown };
+  return typeof callback === 'function' && typeof oncomplete !== 'function';
 }

@@ -5,7 +5,7 @@ import {
   WARNING_INTERVAL_MILLIS,
 } from '@telemetry-reporter/core/internal';
 import { diagLogger } from '../internal/diag-logger.js';
-import { isInExportScope, readExportScopes } from '../internal/export-scope.js';
+import { isFromExport, readExportScopes } from '../internal/export-scope.js';
 import { controlOf } from '../processors/processor-registry.js';
 import type { TelemetryReporter } from '../reporter/telemetry-reporter.js';
 import type { LoggerLike, LogRecordLike } from '../sdk/logger-types.js';
@@ -75,12 +75,13 @@ const SCOPE = '@telemetry-reporter/otel/diagnostics-channel';
  * Forwards every message published on the named `node:diagnostics_channel` channels as a log
  * record. Node runs subscribers on the publisher's stack, so the subscriber is O(1), never awaits,
  * starts no timer and never throws: a `map` that throws drops only its message, as
- * `encoding_failed`. Messages published from inside an export of this package (the HTTP requests
- * of its own transports, say) are skipped, so forwarding `undici:*` or `http.client.*` channels
- * cannot feed back; exports already in flight when forwarding starts are not told apart. To tell
- * them apart, exports run in an `AsyncLocalStorage` while anything is forwarded, and only then:
- * before Node 24, that turns on async_hooks for the whole process, which makes every `await` of
- * the application slower.
+ * `encoding_failed`. Messages of this package's own exports (the HTTP requests of its transports,
+ * say) are skipped, so forwarding `undici:*` or `http.client.*` channels cannot feed back:
+ * messages published inside an export, and those whose `request` an export made. Messages of
+ * exports already in flight when forwarding starts are not told apart. To tell them apart,
+ * exports run in an `AsyncLocalStorage` while anything is forwarded, and only then: before
+ * Node 24, that turns on async_hooks for the whole process, which makes every `await` of the
+ * application slower.
  * Returns a function that unsubscribes from every channel.
  */
 export function forwardDiagnosticsChannels(
@@ -119,8 +120,8 @@ export function forwardDiagnosticsChannels(
   };
 
   const onMessage = (message: unknown, name: string | symbol): void => {
-    // Published by our own exports (their fetch requests): forwarding would feed back forever.
-    if (isInExportScope()) return;
+    // Published by our own exports (their HTTP requests): forwarding would feed back forever.
+    if (isFromExport(message)) return;
     const channel = typeof name === 'string' ? name : (name.description ?? '');
     let record: LogRecordLike | undefined;
     try {

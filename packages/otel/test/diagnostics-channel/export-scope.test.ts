@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { channel, hasSubscribers } from 'node:diagnostics_channel';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createTelemetryReporter, forwardDiagnosticsChannels } from '../../src/index.js';
 import {
   inExportScope,
+  isFromExport,
   isInExportScope,
   readExportScopes,
 } from '../../src/internal/export-scope.js';
@@ -75,12 +77,36 @@ it('marks exports from the first forwarder subscribed until the last one unsubsc
   expect(inScope).toEqual([false, true, true, false, true]);
 });
 
-it('counts a reader released twice once', () => {
+it('counts a reader released twice once, and leaves no subscriber behind', () => {
   const first = readExportScopes();
   const second = readExportScopes();
+  unsubscribes.push(first, second);
   first();
   first();
   expect(inExportScope(() => isInExportScope())).toBe(true);
+  expect(hasSubscribers('undici:request:create')).toBe(true);
   second();
   expect(inExportScope(() => isInExportScope())).toBe(false);
+  expect(hasSubscribers('undici:request:create')).toBe(false);
+  expect(hasSubscribers('http.client.request.start')).toBe(false);
+});
+
+it('tells the messages of requests made inside an export from the others', () => {
+  unsubscribes.push(readExportScopes());
+  const ours = { path: '/telemetry' };
+  const theirs = { path: '/app' };
+  inExportScope(() => channel('undici:request:create').publish({ request: ours }));
+  channel('undici:request:create').publish({ request: theirs });
+  expect(isFromExport({ request: ours, response: {} })).toBe(true);
+  expect(isFromExport({ request: theirs, response: {} })).toBe(false);
+  const throwing = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('no');
+      },
+    },
+  );
+  expect(isFromExport(throwing)).toBe(false);
+  expect(isFromExport(null)).toBe(false);
 });

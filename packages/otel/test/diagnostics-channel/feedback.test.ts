@@ -39,13 +39,19 @@ const APP_REQUESTS = {
 
 // The flush and stop timeouts only bound a hang (each resolves as soon as the records are
 // delivered): generous, for a loaded machine slow to answer on loopback.
+// `create` and `start` are published inside the export's call; `headers` and `finish` later, from
+// the connection's callbacks, in the context of whoever opened the connection. With `warm`, the
+// reporter exports once before forwarding starts, so that its kept-alive connection was opened
+// outside any forwarding.
 it.each([
-  { client: 'fetch', channel: 'undici:request:create' },
-  { client: 'node:http', channel: 'http.client.request.start' },
+  { client: 'fetch', channel: 'undici:request:create', warm: false },
+  { client: 'node:http', channel: 'http.client.request.start', warm: false },
+  { client: 'fetch', channel: 'undici:request:headers', warm: true },
+  { client: 'node:http', channel: 'http.client.response.finish', warm: true },
 ] as const)(
-  'does not forward the requests of its own exports ($client, $channel)',
+  'does not forward the requests of its own exports ($client, $channel, warm: $warm)',
   { timeout: 60_000 },
-  async ({ client, channel }) => {
+  async ({ client, channel, warm }) => {
     const paths: string[] = [];
     server = createServer((req, res) => {
       paths.push(req.url ?? '');
@@ -62,6 +68,10 @@ it.each([
       sdk,
       scheduledDelayMillis: 1,
     });
+    if (warm) {
+      reporter.log('before-forwarding', 'info');
+      await reporter.flush(10_000);
+    }
     const forwarded: string[] = [];
     const unsubscribe = forwardDiagnosticsChannels({
       channels: [channel],
@@ -82,7 +92,8 @@ it.each([
     }
     // two app requests, each forwarded once; the telemetry requests, sent, were not forwarded
     expect(forwarded).toEqual(['/app/1', '/app/2']);
-    expect(reporter.stats()).toMatchObject({ received: 2, exported: 2 });
+    const logged = warm ? 1 : 0;
+    expect(reporter.stats()).toMatchObject({ received: 2 + logged, exported: 2 + logged });
     expect(paths.filter((p) => p.startsWith('/app/'))).toEqual(['/app/1', '/app/2']);
     expect(paths.filter((p) => p === '/telemetry').length).toBeGreaterThanOrEqual(1);
   },
