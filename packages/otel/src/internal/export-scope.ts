@@ -21,8 +21,11 @@ const REQUEST_CHANNELS = ['undici:request:create', 'http.client.request.start'] 
 /** The scope, while at least one reader is registered. */
 let scope: AsyncLocalStorage<true> | undefined;
 let readers = 0;
-/** Requests made inside an export while a reader was registered. */
-let ownRequests = new WeakSet<object>();
+/**
+ * Requests made inside an export while a reader was registered; kept across readers, so that a
+ * request still in flight when the last reader left and a new one came is still told apart.
+ */
+const ownRequests = new WeakSet<object>();
 
 const markOwnRequest = (message: unknown): void => {
   if (scope?.getStore() !== true) return;
@@ -73,7 +76,6 @@ export function readExportScopes(): () => void {
     for (const name of REQUEST_CHANNELS) unsubscribe(name, markOwnRequest);
     scope?.disable();
     scope = undefined;
-    ownRequests = new WeakSet();
   };
 }
 
