@@ -28,7 +28,7 @@ let readers = 0;
 const ownRequests = new WeakSet<object>();
 
 const markOwnRequest = (message: unknown): void => {
-  if (scope?.getStore() !== true) return;
+  if (!isInExportScope()) return;
   const request = requestOf(message);
   if (request !== undefined) ownRequests.add(request);
 };
