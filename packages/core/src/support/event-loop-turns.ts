@@ -22,7 +22,7 @@ export function sliceBudgetLeft(): number {
 }
 
 /** Counts `millis` of sliced work against the current turn. */
-export function chargeSlice(millis: number): void {
+function chargeSlice(millis: number): void {
   spent += millis;
   if (!turnEndScheduled) {
     turnEndScheduled = true;
