@@ -34,6 +34,7 @@ export {
   safeLogger,
   silentLogger,
 } from './support/diagnostic-logger.js';
+export { nextTurn } from './support/event-loop-turns.js';
 export {
   booleanOption,
   byteLimitOption,

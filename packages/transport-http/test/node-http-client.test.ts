@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Agent, type ClientRequest } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { isPermanentError, isRetryableError, type SendContext } from '@telemetry-reporter/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_SOCKETS } from '../src/client/node-http-client.js';
+import { MAX_SOCKETS, WRITE_AT_ONCE_BYTES } from '../src/client/node-http-client.js';
 import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
 import { TestServer } from './helpers/test-server.js';
 
@@ -178,6 +179,73 @@ describe('bodies', () => {
     } finally {
       early.close();
     }
+  });
+});
+
+describe('a body past WRITE_AT_ONCE_BYTES', () => {
+  /**
+   * Calls `onBuilt` with each request `node:http` builds, inside the call that builds it (a
+   * request is handed to its agent there); returns the restore.
+   */
+  function onRequestBuilt(onBuilt: (request: ClientRequest) => void): () => void {
+    // Undocumented, so untyped, but as old as `node:http`: every request meets its agent here.
+    const agent = Agent.prototype as unknown as {
+      addRequest(this: Agent, request: ClientRequest, options: unknown): void;
+    };
+    const addRequest = agent.addRequest;
+    agent.addRequest = function (request, options) {
+      onBuilt(request);
+      addRequest.call(this, request, options);
+    };
+    return () => {
+      agent.addRequest = addRequest;
+    };
+  }
+
+  /** Whether each request built was ended by the time the task that built it was over. */
+  async function endedInTheBuildingTask(body: Buffer): Promise<boolean[]> {
+    const ended: boolean[] = [];
+    const stop = onRequestBuilt((request) => {
+      // An immediate queued while the request is built runs after that task and its microtasks,
+      // before any turn the client asks for later.
+      setImmediate(() => ended.push(request.writableEnded));
+    });
+    try {
+      await transport().send(body, context());
+    } finally {
+      stop();
+    }
+    return ended;
+  }
+
+  it('is written on a later turn of the event loop than its request was built on, and arrives whole', async () => {
+    const body = Buffer.alloc(WRITE_AT_ONCE_BYTES + 1, 0x61);
+    expect(await endedInTheBuildingTask(body)).toEqual([false]);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]?.body.equals(body)).toBe(true);
+  });
+
+  it('is not waited for when it is WRITE_AT_ONCE_BYTES or fewer', async () => {
+    const body = Buffer.alloc(WRITE_AT_ONCE_BYTES, 0x61);
+    expect(await endedInTheBuildingTask(body)).toEqual([true]);
+    expect(server.requests[0]?.body.equals(body)).toBe(true);
+  });
+
+  it('is never written once the send was aborted while it waited for its turn', async () => {
+    const controller = new AbortController();
+    const reason = new Error('export deadline');
+    const stop = onRequestBuilt(() => process.nextTick(() => controller.abort(reason)));
+    try {
+      const outcome = transport()
+        .send(Buffer.alloc(WRITE_AT_ONCE_BYTES + 1), context(controller.signal))
+        .catch((e: unknown) => e);
+      expect(await outcome).toBe(reason);
+    } finally {
+      stop();
+    }
+    // The headers go with the body: the server never saw a request, and the connection is gone.
+    await server.socketsClosed(server.connections);
+    expect(server.requests).toHaveLength(0);
   });
 });
 

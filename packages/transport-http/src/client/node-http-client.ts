@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
+import { nextTurn } from '@telemetry-reporter/core/internal';
 import type { BodyStart, HttpClient, IncomingResponse, OutgoingRequest } from './http-client.js';
 import { DRAIN_LIMIT_BYTES } from './response-body.js';
 
@@ -16,6 +17,15 @@ export const MAX_SOCKETS: number = 64;
  * `Keep-Alive: timeout=<s>` from the server wins (Node's agent reads it).
  */
 export const IDLE_SOCKET_TIMEOUT_MILLIS: number = 4000;
+/**
+ * A body of more than this many bytes is written on a later turn of the event loop than the one
+ * that built its request. Building a request (`http.request`: options, headers, an agent's
+ * socket) and writing a 100 KB body to a loopback socket each take 0.05-0.3 ms of the main
+ * thread; in one task they made one of the longest tasks an export adds (bench/README.md, the
+ * e2e part). A smaller body is written at once: its write costs little, and waiting a turn would
+ * only delay it.
+ */
+export const WRITE_AT_ONCE_BYTES: number = 16 * 1024;
 /** Errors of a kept-alive connection the server closed just as we reused it. */
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -77,13 +87,14 @@ export class NodeHttpClient implements HttpClient {
   #exchange(request: OutgoingRequest): Promise<IncomingResponse> {
     const { signal } = request;
     signal.throwIfAborted();
+    const bodyBytes = byteLength(request.body);
     return new Promise<IncomingResponse>((resolve, reject) => {
       let outgoing: http.ClientRequest;
       try {
         outgoing = this.#send({
           ...this.#optionsOf(request.url),
           method: request.method,
-          headers: { ...request.headers, 'content-length': byteLength(request.body) },
+          headers: { ...request.headers, 'content-length': bodyBytes },
           agent: this.#agent,
         });
       } catch (error) {
@@ -111,7 +122,15 @@ export class NodeHttpClient implements HttpClient {
         // error after the response is never unhandled, and settles nothing twice.
         resolve(new NodeResponse(incoming, outgoing, release));
       });
-      outgoing.end(request.body);
+      const { body } = request;
+      if (bodyBytes <= WRITE_AT_ONCE_BYTES) {
+        outgoing.end(body);
+        return;
+      }
+      // Aborted or shut down meanwhile: the request was destroyed, and its error settled it.
+      void nextTurn().then(() => {
+        if (!outgoing.destroyed) outgoing.end(body);
+      });
     });
   }
 }
