@@ -157,7 +157,9 @@ export async function endToEnd(config: BenchConfig, signal: OtlpSignal): Promise
     const run = (key: string, records: number, probeTasks = false) =>
       runOnce(key, pipelines.get(key) as Pipeline, sink, signal, settings, records, probeTasks);
     const rewarm = (key: string) =>
-      settings.rewarmBatches * (pipelines.get(key) as Pipeline).spec.batch;
+      settings.rewarmRecords === 0
+        ? 0
+        : Math.max(settings.rewarmRecords, (pipelines.get(key) as Pipeline).spec.batch);
     if (settings.warmupRecords > 0) {
       for (const key of keys) await run(key, settings.warmupRecords);
     }
