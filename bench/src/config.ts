@@ -78,7 +78,8 @@ export interface BenchConfig {
      * `defaultJson.warmupBatches`), so the export path runs unoptimized, and its first batch
      * blocks for milliseconds, where a service that exports all the time never does. About 100
      * batches of 512 make it hot again; before, two batches were emitted here, and a measured
-     * run of 200,000 records spent its first quarter warming up (every pipeline alike).
+     * run of 200,000 records spent about its first quarter warming up, a task-timing run of
+     * 100,000 about half (every pipeline alike).
      */
     readonly rewarmRecords: number;
     /** Interleaved rounds (the first pipeline rotating) of every pipeline. */

@@ -6,6 +6,7 @@ import {
   RetryableError,
   type SendContext,
 } from '@telemetry-reporter/core';
+import { nextTurn } from '@telemetry-reporter/core/internal';
 import { FetchClient } from './client/fetch-client.js';
 import type { HttpClient, IncomingResponse } from './client/http-client.js';
 import { NodeHttpClient } from './client/node-http-client.js';
@@ -40,7 +41,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   let client: HttpClient;
   if (resolved.fetch !== undefined) client = new FetchClient(resolved.fetch);
   else if (resolved.thread === 'worker') client = new WorkerHttpClient();
-  else client = new NodeHttpClient(resolved.url);
+  else client = new NodeHttpClient(resolved.url, { laterTurn: nextTurn });
   return new ClassifyingHttpTransport(resolved, client);
 }
 

@@ -4,7 +4,11 @@ import { Agent, type ClientRequest } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { isPermanentError, isRetryableError, type SendContext } from '@telemetry-reporter/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_SOCKETS, WRITE_AT_ONCE_BYTES } from '../src/client/node-http-client.js';
+import {
+  MAX_SOCKETS,
+  NodeHttpClient,
+  WRITE_AT_ONCE_BYTES,
+} from '../src/client/node-http-client.js';
 import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
 import { TestServer } from './helpers/test-server.js';
 
@@ -183,69 +187,98 @@ describe('bodies', () => {
 });
 
 describe('a body past WRITE_AT_ONCE_BYTES', () => {
-  /**
-   * Calls `onBuilt` with each request `node:http` builds, inside the call that builds it (a
-   * request is handed to its agent there); returns the restore.
-   */
-  function onRequestBuilt(onBuilt: (request: ClientRequest) => void): () => void {
-    // Undocumented, so untyped, but as old as `node:http`: every request meets its agent here.
-    const agent = Agent.prototype as unknown as {
-      addRequest(this: Agent, request: ClientRequest, options: unknown): void;
-    };
-    const addRequest = agent.addRequest;
-    agent.addRequest = function (request, options) {
+  // Undocumented, so untyped, but as old as `node:http`: every request meets its agent here,
+  // inside the call that builds it.
+  const agentPrototype = Agent.prototype as unknown as {
+    addRequest(this: Agent, request: ClientRequest, options: unknown): void;
+  };
+  const addRequest = agentPrototype.addRequest;
+
+  afterEach(() => {
+    agentPrototype.addRequest = addRequest;
+  });
+
+  /** Calls `onBuilt` with each request `node:http` builds, inside the call that builds it. */
+  function onRequestBuilt(onBuilt: (request: ClientRequest) => void): void {
+    agentPrototype.addRequest = function (request, options) {
       onBuilt(request);
       addRequest.call(this, request, options);
-    };
-    return () => {
-      agent.addRequest = addRequest;
     };
   }
 
   /** Whether each request built was ended by the time the task that built it was over. */
-  async function endedInTheBuildingTask(body: Buffer): Promise<boolean[]> {
+  async function endedInTheBuildingTask(send: (body: Buffer) => Promise<unknown>, body: Buffer) {
     const ended: boolean[] = [];
-    const stop = onRequestBuilt((request) => {
+    onRequestBuilt((request) => {
       // An immediate queued while the request is built runs after that task and its microtasks,
       // before any turn the client asks for later.
       setImmediate(() => ended.push(request.writableEnded));
     });
-    try {
-      await transport().send(body, context());
-    } finally {
-      stop();
-    }
+    await send(body);
     return ended;
   }
 
+  const viaTransport = (body: Buffer) => transport().send(body, context());
+
   it('is written on a later turn of the event loop than its request was built on, and arrives whole', async () => {
     const body = Buffer.alloc(WRITE_AT_ONCE_BYTES + 1, 0x61);
-    expect(await endedInTheBuildingTask(body)).toEqual([false]);
+    expect(await endedInTheBuildingTask(viaTransport, body)).toEqual([false]);
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]?.body.equals(body)).toBe(true);
   });
 
   it('is not waited for when it is WRITE_AT_ONCE_BYTES or fewer', async () => {
     const body = Buffer.alloc(WRITE_AT_ONCE_BYTES, 0x61);
-    expect(await endedInTheBuildingTask(body)).toEqual([true]);
+    expect(await endedInTheBuildingTask(viaTransport, body)).toEqual([true]);
     expect(server.requests[0]?.body.equals(body)).toBe(true);
   });
 
+  it("is written at once by a client given no later turn (the worker thread's)", async () => {
+    const client = new NodeHttpClient(server.url());
+    const viaClient = async (body: Buffer) => {
+      const response = await client.request({
+        url: server.url(),
+        method: 'POST',
+        headers: {},
+        body,
+        signal: new AbortController().signal,
+      });
+      await response.discard();
+    };
+    try {
+      const body = Buffer.alloc(WRITE_AT_ONCE_BYTES + 1, 0x61);
+      expect(await endedInTheBuildingTask(viaClient, body)).toEqual([true]);
+      expect(server.requests[0]?.body.equals(body)).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+
   it('is never written once the send was aborted while it waited for its turn', async () => {
+    const http = transport();
+    // A kept-alive connection, so that the request has its socket before its turn comes.
+    await http.send('[]', context());
     const controller = new AbortController();
     const reason = new Error('export deadline');
-    const stop = onRequestBuilt(() => process.nextTick(() => controller.abort(reason)));
-    try {
-      const outcome = transport()
-        .send(Buffer.alloc(WRITE_AT_ONCE_BYTES + 1), context(controller.signal))
-        .catch((e: unknown) => e);
-      expect(await outcome).toBe(reason);
-    } finally {
-      stop();
-    }
-    // The headers go with the body: the server never saw a request, and the connection is gone.
-    await server.socketsClosed(server.connections);
-    expect(server.requests).toHaveLength(0);
+    const ends: ClientRequest[] = [];
+    onRequestBuilt((request) => {
+      const end = request.end.bind(request);
+      request.end = ((...args: Parameters<typeof end>) => {
+        ends.push(request);
+        return end(...args);
+      }) as typeof request.end;
+      // Queued before the client asks for its turn, so it runs first.
+      setImmediate(() => controller.abort(reason));
+    });
+    const outcome = http
+      .send(Buffer.alloc(WRITE_AT_ONCE_BYTES + 1), context(controller.signal))
+      .catch((e: unknown) => e);
+    expect(await outcome).toBe(reason);
+    // The headers go with the body: the server saw the first request only.
+    await server.socketsClosed(1);
+    expect(ends).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+    await http.shutdown();
   });
 });
 

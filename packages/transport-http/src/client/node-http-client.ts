@@ -1,7 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { nextTurn } from '@telemetry-reporter/core/internal';
 import type { BodyStart, HttpClient, IncomingResponse, OutgoingRequest } from './http-client.js';
 import { DRAIN_LIMIT_BYTES } from './response-body.js';
 
@@ -18,16 +17,28 @@ export const MAX_SOCKETS: number = 64;
  */
 export const IDLE_SOCKET_TIMEOUT_MILLIS: number = 4000;
 /**
- * A body of more than this many bytes is written on a later turn of the event loop than the one
- * that built its request. Building a request (`http.request`: options, headers, an agent's
- * socket) and writing a 100 KB body to a loopback socket each take 0.05-0.3 ms of the main
- * thread; in one task they made one of the longest tasks an export adds (bench/README.md, the
- * e2e part). A smaller body is written at once: its write costs little, and waiting a turn would
- * only delay it.
+ * With {@link NodeHttpClientOptions.laterTurn}, a body of more than this many bytes is written on
+ * a later turn of the event loop than the one that built its request. Building a request
+ * (`http.request`: options, headers, an agent's socket) takes 0.07-0.15 ms of the main thread
+ * (p50, up to 0.28 ms p99), and writing a 110 KB body to a loopback socket 0.1-0.17 ms (up to
+ * 0.33 ms p99); in one task they made one of the longest tasks an export adds
+ * (docs/benchmarks.md). A smaller body is written at once: its write costs little, and waiting a
+ * turn would only delay it.
  */
 export const WRITE_AT_ONCE_BYTES: number = 16 * 1024;
 /** Errors of a kept-alive connection the server closed just as we reused it. */
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/** How a {@link NodeHttpClient} shares the event loop. */
+export interface NodeHttpClientOptions {
+  /**
+   * Resolves on a later turn of the event loop, after which a body of more than
+   * {@link WRITE_AT_ONCE_BYTES} is written (the main thread's client: core's `nextTurn`, the
+   * turns encoding slices take too). Left out, every body is written at once, as in the worker
+   * thread, whose loop serves no application.
+   */
+  readonly laterTurn?: () => Promise<void>;
+}
 
 /**
  * Requests through `node:http` / `node:https` with a keep-alive agent of its own: about a third
@@ -41,11 +52,13 @@ export class NodeHttpClient implements HttpClient {
   readonly releasesBody = true;
   readonly #agent: http.Agent;
   readonly #send: typeof http.request;
+  readonly #laterTurn: (() => Promise<void>) | undefined;
   /** The last URL requested, parsed: a transport sends every request to one URL. */
   #target: { readonly url: string; readonly options: http.RequestOptions } | undefined;
 
-  constructor(url: string) {
-    const options: http.AgentOptions = {
+  constructor(url: string, options: NodeHttpClientOptions = {}) {
+    this.#laterTurn = options.laterTurn;
+    const agentOptions: http.AgentOptions = {
       keepAlive: true,
       maxSockets: MAX_SOCKETS,
       maxFreeSockets: MAX_SOCKETS,
@@ -54,7 +67,7 @@ export class NodeHttpClient implements HttpClient {
       scheduling: 'lifo',
     };
     const secure = new URL(url).protocol === 'https:';
-    this.#agent = secure ? new https.Agent(options) : new http.Agent(options);
+    this.#agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.#send = secure ? https.request : http.request;
   }
 
@@ -109,7 +122,9 @@ export class NodeHttpClient implements HttpClient {
       // Removed once the body is read or discarded: the signal bounds the body too.
       const release = (): void => signal.removeEventListener('abort', onAbort);
       signal.addEventListener('abort', onAbort, { once: true });
+      let failed = false;
       outgoing.on('error', (error: Error) => {
+        failed = true;
         release();
         reject(
           outgoing.reusedSocket && STALE_CONNECTION_CODES.has(codeOf(error))
@@ -123,14 +138,24 @@ export class NodeHttpClient implements HttpClient {
         resolve(new NodeResponse(incoming, outgoing, release));
       });
       const { body } = request;
-      if (bodyBytes <= WRITE_AT_ONCE_BYTES) {
+      const laterTurn = this.#laterTurn;
+      if (laterTurn === undefined || bodyBytes <= WRITE_AT_ONCE_BYTES) {
         outgoing.end(body);
         return;
       }
-      // Aborted or shut down meanwhile: the request was destroyed, and its error settled it.
-      void nextTurn().then(() => {
-        if (!outgoing.destroyed) outgoing.end(body);
-      });
+      const write = (): void => {
+        // Aborted, timed out or shut down meanwhile: its error already settled the request.
+        if (failed || outgoing.destroyed) return;
+        try {
+          outgoing.end(body);
+        } catch (error) {
+          // Out of the executor, a throw would reject nothing: it fails the request instead.
+          outgoing.destroy(error instanceof Error ? error : new Error(String(error)));
+        }
+      };
+      laterTurn().then(write, (error: unknown) =>
+        outgoing.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
     });
   }
 }
