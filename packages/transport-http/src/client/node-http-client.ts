@@ -143,19 +143,17 @@ export class NodeHttpClient implements HttpClient {
         outgoing.end(body);
         return;
       }
-      const write = (): void => {
-        // Aborted, timed out or shut down meanwhile: its error already settled the request.
-        if (failed || outgoing.destroyed) return;
-        try {
+      laterTurn()
+        .then(() => {
+          // Aborted, timed out or shut down meanwhile (destroyed at once), or failed by its
+          // socket (an error, before Node marks it destroyed): that already settled the request.
+          if (failed || outgoing.destroyed) return;
           outgoing.end(body);
-        } catch (error) {
-          // Out of the executor, a throw would reject nothing: it fails the request instead.
+        })
+        // Out of the executor, a throw would reject nothing: it fails the request instead.
+        .catch((error: unknown) => {
           outgoing.destroy(error instanceof Error ? error : new Error(String(error)));
-        }
-      };
-      laterTurn().then(write, (error: unknown) =>
-        outgoing.destroy(error instanceof Error ? error : new Error(String(error))),
-      );
+        });
     });
   }
 }
