@@ -186,26 +186,26 @@ describe('bodies', () => {
   });
 });
 
-describe('a body past WRITE_AT_ONCE_BYTES', () => {
-  // Undocumented, so untyped, but as old as `node:http`: every request meets its agent here,
-  // inside the call that builds it.
-  const agentPrototype = Agent.prototype as unknown as {
-    addRequest(this: Agent, request: ClientRequest, options: unknown): void;
+// Undocumented, so untyped, but as old as `node:http`: every request meets its agent here,
+// inside the call that builds it, before the client adds its own listeners.
+const agentPrototype = Agent.prototype as unknown as {
+  addRequest(this: Agent, request: ClientRequest, options: unknown): void;
+};
+const addRequest = agentPrototype.addRequest;
+
+afterEach(() => {
+  agentPrototype.addRequest = addRequest;
+});
+
+/** Calls `onBuilt` with each request `node:http` builds, inside the call that builds it. */
+function onRequestBuilt(onBuilt: (request: ClientRequest) => void): void {
+  agentPrototype.addRequest = function (request, options) {
+    onBuilt(request);
+    addRequest.call(this, request, options);
   };
-  const addRequest = agentPrototype.addRequest;
+}
 
-  afterEach(() => {
-    agentPrototype.addRequest = addRequest;
-  });
-
-  /** Calls `onBuilt` with each request `node:http` builds, inside the call that builds it. */
-  function onRequestBuilt(onBuilt: (request: ClientRequest) => void): void {
-    agentPrototype.addRequest = function (request, options) {
-      onBuilt(request);
-      addRequest.call(this, request, options);
-    };
-  }
-
+describe('a body past WRITE_AT_ONCE_BYTES', () => {
   /** Whether each request built was ended by the time the task that built it was over. */
   async function endedInTheBuildingTask(send: (body: Buffer) => Promise<unknown>, body: Buffer) {
     const ended: boolean[] = [];
@@ -278,6 +278,69 @@ describe('a body past WRITE_AT_ONCE_BYTES', () => {
     await server.socketsClosed(1);
     expect(ends).toEqual([]);
     expect(server.requests).toHaveLength(1);
+    await http.shutdown();
+  });
+});
+
+describe('a response', () => {
+  /**
+   * Calls `onResponse` in the task each response arrives in, before the client sees it: an
+   * immediate it queues runs before any turn the client asks for then.
+   */
+  function onResponseArrived(onResponse: () => void): void {
+    onRequestBuilt((request) => request.once('response', onResponse));
+  }
+
+  /** Whether `send` had settled by the end of the task its response arrived in. */
+  async function settledInTheArrivingTask(send: () => Promise<unknown>): Promise<boolean[]> {
+    let settled = false;
+    const seen: boolean[] = [];
+    onResponseArrived(() => setImmediate(() => seen.push(settled)));
+    await send().finally(() => {
+      settled = true;
+    });
+    // Settled within that task, the send resolves before the immediate has run.
+    await new Promise((resolve) => setImmediate(resolve));
+    return seen;
+  }
+
+  it("is handed on on a later turn than the one it arrived on, by the main thread's client", async () => {
+    const http = transport();
+    expect(await settledInTheArrivingTask(() => http.send('[]', context()))).toEqual([false]);
+    expect(server.requests).toHaveLength(1);
+    await http.shutdown();
+  });
+
+  it("is handed on at once by a client given no later turn (the worker thread's)", async () => {
+    const client = new NodeHttpClient(server.url());
+    const viaClient = async () => {
+      const response = await client.request({
+        url: server.url(),
+        method: 'POST',
+        headers: {},
+        body: '[]',
+        signal: new AbortController().signal,
+      });
+      await response.discard();
+      return response.status;
+    };
+    try {
+      expect(await settledInTheArrivingTask(viaClient)).toEqual([true]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('waiting for its turn when the send is aborted fails the send with the reason, and the transport sends on', async () => {
+    const http = transport();
+    const controller = new AbortController();
+    const reason = new Error('export deadline');
+    // Queued in the task the response arrives in: runs before the client's turn comes.
+    onResponseArrived(() => setImmediate(() => controller.abort(reason)));
+    const outcome = http.send('[]', context(controller.signal)).catch((e: unknown) => e);
+    expect(await outcome).toBe(reason);
+    await expect(http.send('[1]', context())).resolves.toBeUndefined();
+    expect(server.requests.map((request) => request.body.toString())).toEqual(['[]', '[1]']);
     await http.shutdown();
   });
 });

@@ -32,10 +32,11 @@ const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
 /** How a {@link NodeHttpClient} shares the event loop. */
 export interface NodeHttpClientOptions {
   /**
-   * Resolves on a later turn of the event loop, after which a body of more than
-   * {@link WRITE_AT_ONCE_BYTES} is written (the main thread's client: core's `nextTurn`, the
-   * turns encoding slices take too). Left out, every body is written at once, as in the worker
-   * thread, whose loop serves no application.
+   * Resolves on a later turn of the event loop (the main thread's client: core's `nextTurn`, the
+   * turns encoding slices take too). A body of more than {@link WRITE_AT_ONCE_BYTES} is written
+   * after one, and a response is handed on after one, so that neither shares a task with
+   * `node:http`'s own work. Left out, both happen at once, as in the worker thread, whose loop
+   * serves no application.
    */
   readonly laterTurn?: () => Promise<void>;
 }
@@ -132,13 +133,24 @@ export class NodeHttpClient implements HttpClient {
             : error,
         );
       });
+      const laterTurn = this.#laterTurn;
       outgoing.on('response', (incoming: http.IncomingMessage) => {
         // From here on errors surface while the body is read; the listener above stays, so an
         // error after the response is never unhandled, and settles nothing twice.
-        resolve(new NodeResponse(incoming, outgoing, release));
+        const response = new NodeResponse(incoming, outgoing, release);
+        if (laterTurn === undefined) {
+          resolve(response);
+          return;
+        }
+        // What follows (the body read, the send and its export settled, the next export
+        // started) is about as long again as Node's parsing of the response that runs first:
+        // on a turn of its own, neither makes a long task (docs/benchmarks.md). The response
+        // waits unread meanwhile; an abort meanwhile fails the request through its 'error'
+        // listener, as it would have before the response, and the late hand-on settles nothing.
+        const handOn = (): void => resolve(response);
+        laterTurn().then(handOn, handOn);
       });
       const { body } = request;
-      const laterTurn = this.#laterTurn;
       if (laterTurn === undefined || bodyBytes <= WRITE_AT_ONCE_BYTES) {
         outgoing.end(body);
         return;
