@@ -28,16 +28,20 @@ export function collectGarbage(): void {
 /**
  * Runs `once` for both contenders, `rounds` times, alternating who goes first (ours, built-in,
  * built-in, ours, ...) so that drift of the machine (thermal, neighbours, GC) hits both alike.
+ * A full GC precedes each run, then `rewarm`, unmeasured, when given: the forced GC throws away
+ * what V8 learnt of the code (see `BenchConfig.rewarmRecords`).
  */
 export async function interleave<R>(
   rounds: number,
   once: (who: Contender, round: number) => Promise<R>,
+  rewarm?: (who: Contender) => Promise<unknown>,
 ): Promise<Record<Contender, R[]>> {
   const results: Record<Contender, R[]> = { ours: [], builtin: [] };
   for (let round = 0; round < rounds; round++) {
     const order: Contender[] = round % 2 === 0 ? ['ours', 'builtin'] : ['builtin', 'ours'];
     for (const who of order) {
       collectGarbage();
+      await rewarm?.(who);
       results[who].push(await once(who, round));
     }
   }

@@ -64,7 +64,11 @@ async function run(who: Contender, records: number): Promise<LatencyRun> {
 
 /** Section 5 of the issue: event-loop delay while emitting and exporting JSON at full speed. */
 export async function callerLatency(config: BenchConfig): Promise<Comparison[]> {
-  const runs = await interleave(config.latencyRounds, (who) => run(who, config.latencyRecords));
+  const runs = await interleave(
+    config.latencyRounds,
+    (who) => run(who, config.latencyRecords),
+    config.rewarmRecords > 0 ? (who) => run(who, config.rewarmRecords) : undefined,
+  );
   const pick = (key: 'p50' | 'p99' | 'max') => ({
     ours: runs.ours.map((r) => r[key]),
     builtin: runs.builtin.map((r) => r[key]),

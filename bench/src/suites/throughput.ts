@@ -86,8 +86,11 @@ async function runProcessorOnly(
 
 /** Section 2 of the issue: records per second delivered to an instant exporter. */
 export async function throughput(config: BenchConfig): Promise<Comparison[]> {
-  const runs = await interleave(config.throughputRounds, (who) =>
-    run(who, config.throughputRecords, config.chunk),
+  const rewarm = config.rewarmRecords > 0;
+  const runs = await interleave(
+    config.throughputRounds,
+    (who) => run(who, config.throughputRecords, config.chunk),
+    rewarm ? (who) => run(who, config.rewarmRecords, config.chunk) : undefined,
   );
   const result = compare(
     {
@@ -108,8 +111,10 @@ export async function throughput(config: BenchConfig): Promise<Comparison[]> {
       builtin: runs.builtin.map((r) => r.recordsPerSecond),
     },
   );
-  const direct = await interleave(config.throughputRounds, (who) =>
-    runProcessorOnly(who, config.processorThroughputRecords, config.chunk),
+  const direct = await interleave(
+    config.throughputRounds,
+    (who) => runProcessorOnly(who, config.processorThroughputRecords, config.chunk),
+    rewarm ? (who) => runProcessorOnly(who, config.rewarmRecords, config.chunk) : undefined,
   );
   const processorOnly = compare(
     {
