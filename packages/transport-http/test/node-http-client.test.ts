@@ -331,16 +331,30 @@ describe('a response', () => {
     }
   });
 
-  it('waiting for its turn when the send is aborted fails the send with the reason, and the transport sends on', async () => {
+  it('waiting for its turn is not lost to an abort: the send settles by what the server answered', async () => {
     const http = transport();
     const controller = new AbortController();
-    const reason = new Error('export deadline');
     // Queued in the task the response arrives in: runs before the client's turn comes.
-    onResponseArrived(() => setImmediate(() => controller.abort(reason)));
-    const outcome = http.send('[]', context(controller.signal)).catch((e: unknown) => e);
-    expect(await outcome).toBe(reason);
+    onResponseArrived(() => setImmediate(() => controller.abort(new Error('export deadline'))));
+    await expect(http.send('[]', context(controller.signal))).resolves.toBeUndefined();
     await expect(http.send('[1]', context())).resolves.toBeUndefined();
     expect(server.requests.map((request) => request.body.toString())).toEqual(['[]', '[1]']);
+    await http.shutdown();
+  });
+
+  it('waiting for its turn is not lost to a reset of its kept-alive connection, nor sent again', async () => {
+    server.responder = (_request, index) =>
+      index === 1 ? { status: 429, headers: { 'retry-after': '7' } } : { status: 200 };
+    const http = transport();
+    await http.send('[0]', context());
+    // The connection is reset after the answer arrived, before the client's turn comes.
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    onRequestBuilt((request) =>
+      request.once('response', () => setImmediate(() => request.socket?.destroy(reset))),
+    );
+    const outcome = await http.send('[1]', context()).catch((e: unknown) => e);
+    expect(isRetryableError(outcome) && outcome.retryAfterMillis).toBe(7000);
+    expect(server.requests.map((request) => request.body.toString())).toEqual(['[0]', '[1]']);
     await http.shutdown();
   });
 });

@@ -58,7 +58,8 @@ export interface HttpClient {
   readonly releasesBody?: boolean;
   /**
    * Sends one request; resolves when the response head arrived (any status, redirects not
-   * followed), rejects with what the network layer threw (the transport summarises it).
+   * followed; the main thread's `node:http` client a turn of the event loop later), rejects
+   * with what the network layer threw before any answer (the transport summarises it).
    */
   request(request: OutgoingRequest): Promise<IncomingResponse>;
   /** Closes every connection, in use or idle, so that none keeps the process alive. */

@@ -124,9 +124,18 @@ export class NodeHttpClient implements HttpClient {
       const release = (): void => signal.removeEventListener('abort', onAbort);
       signal.addEventListener('abort', onAbort, { once: true });
       let failed = false;
+      /** The response, once its head arrived: what the server answered stands from then on. */
+      let answered: NodeResponse | undefined;
       outgoing.on('error', (error: Error) => {
         failed = true;
         release();
+        if (answered !== undefined) {
+          // A reset or an abort after the answer, even one still waiting for its turn below:
+          // it is handed on now, and reading its body meets the close. Rejecting here would
+          // lose what the server said, and a reused connection's request would go again.
+          resolve(answered);
+          return;
+        }
         reject(
           outgoing.reusedSocket && STALE_CONNECTION_CODES.has(codeOf(error))
             ? new StaleConnectionError(error)
@@ -138,6 +147,7 @@ export class NodeHttpClient implements HttpClient {
         // From here on errors surface while the body is read; the listener above stays, so an
         // error after the response is never unhandled, and settles nothing twice.
         const response = new NodeResponse(incoming, outgoing, release);
+        answered = response;
         if (laterTurn === undefined) {
           resolve(response);
           return;
@@ -145,8 +155,7 @@ export class NodeHttpClient implements HttpClient {
         // What follows (the body read, the send and its export settled, the next export
         // started) is about as long again as Node's parsing of the response that runs first:
         // on a turn of its own, neither makes a long task (docs/benchmarks.md). The response
-        // waits unread meanwhile; an abort meanwhile fails the request through its 'error'
-        // listener, as it would have before the response, and the late hand-on settles nothing.
+        // waits unread meanwhile.
         const handOn = (): void => resolve(response);
         laterTurn().then(handOn, handOn);
       });
