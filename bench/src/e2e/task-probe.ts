@@ -18,6 +18,13 @@ import { openRunDelayClock, type RunDelayClock } from './run-delay.js';
 /** The run-queue wait is read at most this often within a task, in ms (a read costs µs). */
 const WAIT_READ_INTERVAL_MILLIS = 0.1;
 
+/**
+ * A task longer than this, ms, counts in {@link TaskProbeResult.longTasksPerThousand}: the
+ * issue's bound at batch 512. A run's p99.9 is its third-longest task or so, set by a handful
+ * of stragglers; the count says how often a pipeline passes the bound.
+ */
+export const LONG_TASK_MILLIS = 0.3;
+
 /** Promise reactions per calibration loop; the loop is timed with and without the hook. */
 const CALIBRATION_AWAITS = 20_000;
 
@@ -34,6 +41,8 @@ export interface TaskProbeResult {
   readonly taskP999Millis: number;
   /** Tasks the run had. */
   readonly tasks: number;
+  /** Tasks longer than {@link LONG_TASK_MILLIS}, measured the same way, per 1,000 tasks. */
+  readonly longTasksPerThousand: number;
   /**
    * What one call of the probe's hooks costs, µs, measured after the run: a loop of awaits
    * timed with the hooks and without. Hot in that loop, a call costs less than in a task: what
@@ -121,6 +130,8 @@ export class TaskProbe {
       const rest = end - start - outside - probe - emitting;
       lengths[i / 4] = Math.max(0, rest);
     }
+    let long = 0;
+    for (const length of lengths) if (length > LONG_TASK_MILLIS) long++;
     lengths.sort();
     const at = (quantile: number) =>
       lengths[Math.min(lengths.length - 1, Math.floor(lengths.length * quantile))] ?? 0;
@@ -128,6 +139,7 @@ export class TaskProbe {
       longestTaskMillis: lengths[lengths.length - 1] ?? 0,
       taskP999Millis: at(0.999),
       tasks: lengths.length,
+      longTasksPerThousand: lengths.length === 0 ? 0 : (long * 1000) / lengths.length,
       hookCallMicros,
     };
   }

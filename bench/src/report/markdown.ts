@@ -176,6 +176,7 @@ export function e2eTable(report: LineReport): string {
     'block p99 ms',
     'longest task ms',
     'task p99.9 ms',
+    'tasks > 0.3 ms per 1,000',
     'longest GC pause ms',
     'ELU',
     'CPU wait',
@@ -202,6 +203,7 @@ export function e2eTable(report: LineReport): string {
     fixed(r.blockP99Millis, 2),
     fixed(r.longestTaskMillis, 2),
     fixed(r.taskP999Millis, 2),
+    fixed(r.longTasksPerThousand, 1),
     fixed(r.longestGcMillis, 2),
     fixed(r.utilization, 3),
     r.cpuWaitShare === undefined ? 'n/a' : `${(r.cpuWaitShare * 100).toFixed(0)}%`,
@@ -259,7 +261,7 @@ export function resultsMarkdown(reports: readonly LineReport[], chartFile: strin
     parts.push('## End to end');
     parts.push('');
     parts.push(
-      "What a service pays on its own event loop for the whole pipeline: `logger.emit()` with five attributes (spans: `startSpan()` + `end()`, five attributes) through a processor and an exporter to an OTLP/HTTP sink in a child process, which decodes and counts every record (the count must equal what the processor delivered). Every pipeline of a signal runs in one process, interleaved. **CPU**: CPU time per delivered record, from the first emit until `forceFlush()` resolved; **export side**: that minus the emit-only floor of the same round, the cost of batching, encoding and sending; **/ built-in's**: over the built-in processor's export side at the same batch size. **Event-loop delay**: `monitorEventLoopDelay` at its finest resolution (1 ms, subtracted). **Longest block**: the longest single emit call or busy stretch between two slices of emits, with the time the main thread waited for a CPU and GC pauses taken out (see README.md); **block p99**: the 99th percentile over the run's turns of the event loop (a slice and the stretch before it, every 1.28 ms) of each turn's longest block, which a few stray blocks do not move; **longest GC pause** beside them. **ELU**: event-loop utilization over the run. **CPU wait**: the share of the run the main thread waited for a CPU while runnable, because the machine was busy with other work; the higher it is, the less the wall-clock columns (delay, ELU, records/s) say about the pipeline. Batch 512 unless the row says otherwise; `scheduledDelayMillis` 100; the queue holds 32 batches, so that nothing drops. Details in [README.md](README.md).",
+      "What a service pays on its own event loop for the whole pipeline: `logger.emit()` with five attributes (spans: `startSpan()` + `end()`, five attributes) through a processor and an exporter to an OTLP/HTTP sink in a child process, which decodes and counts every record (the count must equal what the processor delivered). Every pipeline of a signal runs in one process, interleaved. **CPU**: CPU time per delivered record, from the first emit until `forceFlush()` resolved; **export side**: that minus the emit-only floor of the same round, the cost of batching, encoding and sending; **/ built-in's**: over the built-in processor's export side at the same batch size. **Event-loop delay**: `monitorEventLoopDelay` at its finest resolution (1 ms, subtracted). **Task p99.9** and **tasks > 0.3 ms per 1,000**: of the run's tasks of the event loop (a macrotask with its microtasks), timed in runs of their own, emit calls, GC pauses and CPU wait taken out; the emit-only floor's say what this host adds to tasks that export nothing. **Longest block**: the longest single emit call or busy stretch between two slices of emits, with the time the main thread waited for a CPU and GC pauses taken out (see README.md); **block p99**: the 99th percentile over the run's turns of the event loop (a slice and the stretch before it, every 1.28 ms) of each turn's longest block, which a few stray blocks do not move; **longest GC pause** beside them. **ELU**: event-loop utilization over the run. **CPU wait**: the share of the run the main thread waited for a CPU while runnable, because the machine was busy with other work; the higher it is, the less the wall-clock columns (delay, ELU, records/s) say about the pipeline. Batch 512 unless the row says otherwise; `scheduledDelayMillis` 100; the queue holds 32 batches, so that nothing drops. Details in [README.md](README.md).",
     );
     for (const report of withE2e) {
       parts.push('');

@@ -176,7 +176,7 @@ export async function endToEnd(config: BenchConfig, signal: OtlpSignal): Promise
       if (rewarm(key) > 0) await run(key, rewarm(key));
       const t = (await run(key, settings.taskRecords, true)).tasks as TaskProbeResult;
       progress(
-        `${signal} ${key}: tasks: longest ${t.longestTaskMillis.toFixed(2)} ms, p99.9 ${t.taskP999Millis.toFixed(2)} ms`,
+        `${signal} ${key}: tasks: longest ${t.longestTaskMillis.toFixed(2)} ms, p99.9 ${t.taskP999Millis.toFixed(2)} ms, over 0.3 ms ${t.longTasksPerThousand.toFixed(1)} per 1,000`,
       );
       return t;
     });
@@ -200,6 +200,7 @@ function summarise(
   const tasksOf = (key: string) => tasks.get(key) ?? [];
   const longestTask = (t: TaskProbeResult) => t.longestTaskMillis;
   const taskP999 = (t: TaskProbeResult) => t.taskP999Millis;
+  const longTasks = (t: TaskProbeResult) => t.longTasksPerThousand;
   const floorCpu = runsOf(FLOOR).map(perRecord);
   /** Each round's CPU per record minus the floor's of the same round. */
   const exportRounds = (key: string) =>
@@ -239,6 +240,7 @@ function summarise(
         : {
             longestTaskMillis: median(tasksOf(key).map(longestTask)),
             taskP999Millis: median(tasksOf(key).map(taskP999)),
+            longTasksPerThousand: median(tasksOf(key).map((t) => t.longTasksPerThousand)),
           }),
       utilization: median(rs.map((r) => r.utilization)),
       ...(rs.every((r) => r.cpuWaitMillis !== undefined)
@@ -297,6 +299,7 @@ function summarise(
       return {
         'longest task, ours / built-in / emit-only floor (ms)': `${of(o, longestTask)} / ${of(b, longestTask)} / ${of(FLOOR, longestTask)}`,
         'task p99.9, emit-only floor (ms)': of(FLOOR, taskP999),
+        'tasks over 0.3 ms per 1,000, ours / built-in / emit-only floor': `${of(o, longTasks)} / ${of(b, longTasks)} / ${of(FLOOR, longTasks)}`,
       };
     };
     const pickTasks = (o: string, b: string) => ({
