@@ -240,7 +240,7 @@ function summarise(
         : {
             longestTaskMillis: median(tasksOf(key).map(longestTask)),
             taskP999Millis: median(tasksOf(key).map(taskP999)),
-            longTasksPerThousand: median(tasksOf(key).map((t) => t.longTasksPerThousand)),
+            longTasksPerThousand: median(tasksOf(key).map(longTasks)),
           }),
       utilization: median(rs.map((r) => r.utilization)),
       ...(rs.every((r) => r.cpuWaitMillis !== undefined)

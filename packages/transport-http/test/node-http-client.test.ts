@@ -205,6 +205,28 @@ function onRequestBuilt(onBuilt: (request: ClientRequest) => void): void {
   };
 }
 
+/** Runs `use` with sends through a client given no later turn (the worker thread's). */
+async function withClientOfNoLaterTurn(
+  use: (send: (body: string | Buffer) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const client = new NodeHttpClient(server.url());
+  const send = async (body: string | Buffer) => {
+    const response = await client.request({
+      url: server.url(),
+      method: 'POST',
+      headers: {},
+      body,
+      signal: new AbortController().signal,
+    });
+    await response.discard();
+  };
+  try {
+    await use(send);
+  } finally {
+    client.close();
+  }
+}
+
 describe('a body past WRITE_AT_ONCE_BYTES', () => {
   /** Whether each request built was ended by the time the task that built it was over. */
   async function endedInTheBuildingTask(send: (body: Buffer) => Promise<unknown>, body: Buffer) {
@@ -234,24 +256,11 @@ describe('a body past WRITE_AT_ONCE_BYTES', () => {
   });
 
   it("is written at once by a client given no later turn (the worker thread's)", async () => {
-    const client = new NodeHttpClient(server.url());
-    const viaClient = async (body: Buffer) => {
-      const response = await client.request({
-        url: server.url(),
-        method: 'POST',
-        headers: {},
-        body,
-        signal: new AbortController().signal,
-      });
-      await response.discard();
-    };
-    try {
+    await withClientOfNoLaterTurn(async (send) => {
       const body = Buffer.alloc(WRITE_AT_ONCE_BYTES + 1, 0x61);
-      expect(await endedInTheBuildingTask(viaClient, body)).toEqual([true]);
+      expect(await endedInTheBuildingTask(send, body)).toEqual([true]);
       expect(server.requests[0]?.body.equals(body)).toBe(true);
-    } finally {
-      client.close();
-    }
+    });
   });
 
   it('is never written once the send was aborted while it waited for its turn', async () => {
@@ -312,23 +321,9 @@ describe('a response', () => {
   });
 
   it("is handed on at once by a client given no later turn (the worker thread's)", async () => {
-    const client = new NodeHttpClient(server.url());
-    const viaClient = async () => {
-      const response = await client.request({
-        url: server.url(),
-        method: 'POST',
-        headers: {},
-        body: '[]',
-        signal: new AbortController().signal,
-      });
-      await response.discard();
-      return response.status;
-    };
-    try {
-      expect(await settledInTheArrivingTask(viaClient)).toEqual([true]);
-    } finally {
-      client.close();
-    }
+    await withClientOfNoLaterTurn(async (send) => {
+      expect(await settledInTheArrivingTask(() => send('[]'))).toEqual([true]);
+    });
   });
 
   it('waiting for its turn is not lost to an abort: the send settles by what the server answered', async () => {
