@@ -11,6 +11,7 @@ import { FetchClient } from './client/fetch-client.js';
 import type { HttpClient, IncomingResponse } from './client/http-client.js';
 import { NodeHttpClient } from './client/node-http-client.js';
 import { bodyExcerpt } from './client/response-body.js';
+import { SocketHttpClient } from './client/socket-http-client.js';
 import { WorkerHttpClient } from './client/worker-http-client.js';
 import { HttpRequestError, type HttpRequestErrorDetails } from './http-request-error.js';
 import {
@@ -38,11 +39,31 @@ const STATUS_TEXT_CHARS = 128;
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const resolved = resolveHttpTransportOptions(options);
-  let client: HttpClient;
-  if (resolved.fetch !== undefined) client = new FetchClient(resolved.fetch);
-  else if (resolved.thread === 'worker') client = new WorkerHttpClient();
-  else client = new NodeHttpClient(resolved.url, { laterTurn: nextTurn });
-  return new ClassifyingHttpTransport(resolved, client);
+  return new ClassifyingHttpTransport(resolved, clientFor(resolved));
+}
+
+/**
+ * A transport over `client`, whatever the options would choose: for tests that hold each client
+ * to the same behaviour. Not exported by the package.
+ */
+export function createHttpTransportOver(
+  options: HttpTransportOptions,
+  client: HttpClient,
+): HttpTransport {
+  return new ClassifyingHttpTransport(resolveHttpTransportOptions(options), client);
+}
+
+/**
+ * The `fetch` option's client, the worker thread's, or on the main thread our own HTTP/1.1 over
+ * sockets for `http:` and `node:http` for `https:`.
+ */
+function clientFor(resolved: ResolvedHttpTransportOptions): HttpClient {
+  if (resolved.fetch !== undefined) return new FetchClient(resolved.fetch);
+  if (resolved.thread === 'worker') return new WorkerHttpClient();
+  if (new URL(resolved.url).protocol === 'http:') {
+    return new SocketHttpClient(resolved.url, { laterTurn: nextTurn });
+  }
+  return new NodeHttpClient(resolved.url, { laterTurn: nextTurn });
 }
 
 /** What a batch id looks like (SendContext.batchId): anything else is not sent. */

@@ -1,33 +1,23 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
+import {
+  byteLength,
+  codeOf,
+  IDLE_SOCKET_TIMEOUT_MILLIS,
+  MAX_SOCKETS,
+  STALE_CONNECTION_CODES,
+  StaleConnectionError,
+  WRITE_AT_ONCE_BYTES,
+} from './connection-limits.js';
 import type { BodyStart, HttpClient, IncomingResponse, OutgoingRequest } from './http-client.js';
 import { DRAIN_LIMIT_BYTES } from './response-body.js';
 
-/**
- * Connections per transport, at most. The processor's `maxConcurrentExports` (plus a spool's one
- * replay) already bounds the requests in flight; a lower cap here would queue a request behind
- * hung ones, where its export deadline could pass before it ever reached the server.
- */
-export const MAX_SOCKETS: number = 64;
-/**
- * How long an idle connection is kept: below the shortest common server idle timeout (Node's
- * `keepAliveTimeout`, 5 s), so that we close it before the server does, mid-request. A shorter
- * `Keep-Alive: timeout=<s>` from the server wins (Node's agent reads it).
- */
-export const IDLE_SOCKET_TIMEOUT_MILLIS: number = 4000;
-/**
- * With {@link NodeHttpClientOptions.laterTurn}, a body of more than this many bytes is written on
- * a later turn of the event loop than the one that built its request. Building a request
- * (`http.request`: options, headers, an agent's socket) takes 0.07-0.15 ms of the main thread
- * (p50, up to 0.28 ms p99), and writing a 110 KB body to a loopback socket 0.1-0.17 ms (up to
- * 0.33 ms p99); in one task they made one of the longest tasks an export adds
- * (docs/benchmarks.md). A smaller body is written at once: its write costs little, and waiting a
- * turn would only delay it.
- */
-export const WRITE_AT_ONCE_BYTES: number = 16 * 1024;
-/** Errors of a kept-alive connection the server closed just as we reused it. */
-const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
+export {
+  IDLE_SOCKET_TIMEOUT_MILLIS,
+  MAX_SOCKETS,
+  WRITE_AT_ONCE_BYTES,
+} from './connection-limits.js';
 
 /** How a {@link NodeHttpClient} shares the event loop. */
 export interface NodeHttpClientOptions {
@@ -179,13 +169,6 @@ export class NodeHttpClient implements HttpClient {
   }
 }
 
-/** A reset of a reused connection before any response: safe to send again at once. */
-class StaleConnectionError extends Error {
-  constructor(cause: Error) {
-    super('the kept-alive connection was closed by the server', { cause });
-  }
-}
-
 class NodeResponse implements IncomingResponse {
   readonly status: number;
   readonly statusText: string;
@@ -276,13 +259,4 @@ function afterBodyWritten(outgoing: http.ClientRequest, then: () => void): void 
   };
   outgoing.on('finish', done);
   outgoing.on('close', done);
-}
-
-function byteLength(body: string | Uint8Array): number {
-  return typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
-}
-
-function codeOf(error: Error): string {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : '';
 }
