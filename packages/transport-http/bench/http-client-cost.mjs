@@ -1,5 +1,6 @@
 // What one export request costs the exporting process, by HTTP client: createHttpTransport over
-// node:http (the default), over node:http in a worker thread (thread: 'worker'), and over the
+// our own HTTP/1.1 on sockets (the default for http: URLs), over node:http (https: URLs' client,
+// forced here), over node:http in a worker thread (thread: 'worker'), and over the
 // `fetch` option (Node's global fetch, the transport's
 // client before 0.2), and, for reference, bare `http.request` with a keep-alive agent and bare
 // `fetch` with nothing of the transport around them.
@@ -72,6 +73,9 @@ async function main() {
   const concurrency = Number(values.concurrency);
 
   const { createHttpTransport } = await import('../dist/index.js');
+  const { createHttpTransportOver } = await import('../dist/http-transport.js');
+  const { NodeHttpClient } = await import('../dist/client/node-http-client.js');
+  const { nextTurn } = await import('@telemetry-reporter/core/internal');
   const { createOtlpLogsEncoder } = await import('../dist/otlp/index.js');
   const sdk = await import('@telemetry-reporter-internal/otel-sdk-2');
 
@@ -87,10 +91,20 @@ async function main() {
 
   const contenders = [
     {
-      name: 'transport over node:http',
+      name: 'transport over our HTTP/1.1 on sockets',
       make: (compression) =>
         transportSender(
           createHttpTransport({ url, contentType: encoder.contentType, compression }),
+        ),
+    },
+    {
+      name: 'transport over node:http',
+      make: (compression) =>
+        transportSender(
+          createHttpTransportOver(
+            { url, contentType: encoder.contentType, compression },
+            new NodeHttpClient(url, { laterTurn: nextTurn }),
+          ),
         ),
     },
     {
