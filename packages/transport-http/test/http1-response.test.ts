@@ -60,6 +60,7 @@ describe('a response head', () => {
   it.each([
     ['a malformed status line', 'HTTP/2 200 OK\r\n'],
     ['a malformed status line', 'HTTP/1.1 20 OK\r\n'],
+    ['a malformed status line', 'HTTP/1.1 099 Odd\r\n'],
     ['a malformed header field', 'HTTP/1.1 200 OK\r\nNo-Colon\r\n'],
     ['a malformed header field', 'HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n'],
     ['a malformed header field', 'HTTP/1.1 200 OK\r\nBad Name: 1\r\n'],
@@ -68,6 +69,14 @@ describe('a response head', () => {
     ['an invalid content-length', 'HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n'],
   ])('is refused with %s: %j', (detail, text) => {
     expect(() => parseHead(text)).toThrow(new ResponseProtocolError(detail));
+  });
+
+  it('keeps the first of a field a response has one of, as node:http does', () => {
+    const head = parseHead(
+      'HTTP/1.1 503 Busy\r\nRetry-After: 7\r\nRetry-After: 7\r\nVary: a\r\nVary: b\r\n',
+    );
+    expect(head.headers.get('retry-after')).toBe('7');
+    expect(head.headers.get('vary')).toBe('a, b');
   });
 
   it('accepts repeated equal content-lengths', () => {
@@ -84,6 +93,10 @@ describe('a response head', () => {
     expect(headEnd(Buffer.from('HTTP/1.1 200 OK\r\n\r\nbody'))).toBe(19);
     const long = Buffer.from(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(MAX_HEAD_BYTES)}`);
     expect(() => headEnd(long)).toThrow(ResponseProtocolError);
+    // Lines ended by a bare LF: refused at once rather than waited on.
+    expect(() => headEnd(Buffer.from('HTTP/1.1 200 OK\nContent-Length: 0\n\n'))).toThrow(
+      new ResponseProtocolError('a bare LF in the head'),
+    );
   });
 });
 

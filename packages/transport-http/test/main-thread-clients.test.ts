@@ -428,6 +428,26 @@ describe.each(MAIN_THREAD_CLIENTS)('%s', (_name, makeClient) => {
     });
   });
 
+  describe('an abort', () => {
+    it('just after the request was made sends nothing, and rejects the request', async () => {
+      const client = makeClient(server.url(), { laterTurn: nextTurn });
+      try {
+        const request = (signal: AbortSignal) =>
+          client.request({ url: server.url(), method: 'POST', headers: {}, body: '[]', signal });
+        // A kept-alive connection first: the second request can take it without waiting.
+        await (await request(new AbortController().signal)).discard();
+        const controller = new AbortController();
+        const outcome = request(controller.signal).catch((e: unknown) => e);
+        controller.abort(new Error('export deadline'));
+        expect(await outcome).toMatchObject({ name: 'AbortError' });
+        await server.socketsClosed(1);
+        expect(server.requests).toHaveLength(1);
+      } finally {
+        client.close();
+      }
+    });
+  });
+
   describe('shutdown', () => {
     it('destroys idle kept-alive connections', async () => {
       const http = transport();

@@ -8,11 +8,35 @@ export const MAX_HEAD_BYTES: number = 16 * 1024;
 /** The longest chunk-size line accepted, extensions included. */
 const MAX_CHUNK_LINE_BYTES = 4096;
 
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([^\r\n]*))?$/;
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n]*))?$/;
 const FIELD = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/;
 const DIGITS = /^\d{1,15}$/;
 const HEX = /^[0-9A-Fa-f]{1,12}$/;
 const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');
+const LF_LF = Buffer.from('\n\n', 'latin1');
+/**
+ * Fields a response has one of: a repeat is dropped, as `node:http` drops it, so that a server
+ * that sends `Retry-After: 7` twice is still understood.
+ */
+const SINGLE_FIELDS: ReadonlySet<string> = new Set([
+  'age',
+  'authorization',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
 
 /** A response that breaks the protocol; `code` in the style of Node's own parser errors. */
 export class ResponseProtocolError extends Error {
@@ -32,7 +56,7 @@ export type BodyFraming =
 export interface ResponseHead {
   readonly status: number;
   readonly statusText: string;
-  /** Field values by lower-case name; repeated fields joined with ', '. */
+  /** Field values by lower-case name; repeats joined with ', ', or the first kept (`node:http`'s rule). */
   readonly headers: ReadonlyMap<string, string>;
   readonly framing: BodyFraming;
   /** True when the connection may carry another request once this body was read. */
@@ -46,6 +70,8 @@ export interface ResponseHead {
 export function headEnd(bytes: Buffer): number {
   const at = bytes.indexOf(CRLF_CRLF);
   if (at >= 0 && at + 4 <= MAX_HEAD_BYTES) return at + 4;
+  // A head whose lines end in a bare LF would otherwise wait for 16 KiB or the timeout.
+  if (at < 0 && bytes.indexOf(LF_LF) >= 0) throw new ResponseProtocolError('a bare LF in the head');
   if (at >= 0 || bytes.length > MAX_HEAD_BYTES) {
     throw new ResponseProtocolError(`a head of more than ${MAX_HEAD_BYTES} bytes`);
   }
@@ -69,7 +95,9 @@ export function parseHead(text: string): ResponseHead {
     const name = (field[1] as string).toLowerCase();
     const value = field[2] as string;
     const previous = headers.get(name);
-    headers.set(name, previous === undefined ? value : `${previous}, ${value}`);
+    // Repeated Content-Lengths are joined, for `contentLength` to check that they agree.
+    if (previous === undefined) headers.set(name, value);
+    else if (!SINGLE_FIELDS.has(name)) headers.set(name, `${previous}, ${value}`);
   }
   const connection = (headers.get('connection') ?? '').toLowerCase();
   let keepAlive = minor === '1' && !/(?:^|,)\s*close\s*(?:,|$)/.test(connection);

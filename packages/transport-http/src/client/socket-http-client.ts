@@ -88,7 +88,10 @@ export class SocketHttpClient implements HttpClient {
         release: (reusable) => this.#release(connection, reusable),
       });
       connection.exchange = exchange;
-      exchange.send(head, request.body, bodyBytes);
+      // Aborted while the connection was being taken (a turn of microtasks at least): a listener
+      // added now would never fire. Nothing is sent; the connection is closed, which rejects.
+      if (signal.aborted) exchange.abort();
+      else exchange.send(head, request.body, bodyBytes);
     });
   }
 
@@ -336,7 +339,7 @@ class Exchange {
       if (head.status >= 200) {
         this.#pending = undefined;
         this.#head = head;
-        this.#connection.idleMillis = idleMillisOf(head, this.#connection.idleMillis);
+        this.#connection.idleMillis = idleMillisOf(head);
         this.#reader = new BodyReader(head.framing, (body) => this.#keep(body));
         this.#announce(new SocketResponse(head, this));
         return bytes;
@@ -434,6 +437,11 @@ class Exchange {
     finish();
   }
 
+  /** Ends the exchange as its signal's abort does. */
+  abort(): void {
+    this.#onAbort();
+  }
+
   readonly #onAbort = (): void => {
     // An error of our own, never read as a stale connection; the transport reports the abort.
     this.#connection.socket.destroy(new DOMException('the request was aborted', 'AbortError'));
@@ -470,11 +478,14 @@ class SocketResponse implements IncomingResponse {
   }
 }
 
-/** A server's `Keep-Alive: timeout=<s>`, a second short of it, when below `current`. */
-function idleMillisOf(head: ResponseHead, current: number): number {
+/**
+ * How long a connection may idle after this response: {@link IDLE_SOCKET_TIMEOUT_MILLIS}, or a
+ * second short of the server's `Keep-Alive: timeout=<s>` when that is less.
+ */
+function idleMillisOf(head: ResponseHead): number {
   const hint = /(?:^|,)\s*timeout=(\d+)/.exec(head.headers.get('keep-alive') ?? '')?.[1];
-  if (hint === undefined) return current;
-  return Math.min(current, Number(hint) * 1000 - 1000);
+  if (hint === undefined) return IDLE_SOCKET_TIMEOUT_MILLIS;
+  return Math.min(IDLE_SOCKET_TIMEOUT_MILLIS, Number(hint) * 1000 - 1000);
 }
 
 /** What Node calls a connection closed before its answer. */
