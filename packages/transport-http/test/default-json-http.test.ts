@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHttpTransport } from '../src/index.js';
 import { createOtlpLogsEncoder } from '../src/otlp/index.js';
-import { CLIENTS, withClient } from './helpers/clients.js';
+import { CLIENTS, createTransportOver } from './helpers/clients.js';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { decodeLogsRequest } from './helpers/otlp-wire.js';
 import { TestServer } from './helpers/test-server.js';
@@ -25,7 +24,7 @@ describe.each(CLIENTS)('over %s', (_name, client) => {
     'sends the default JSON payload as application/json (compression: %s)',
     async (compression) => {
       const { provider, processor, logger } = logPipeline({
-        transport: createHttpTransport(withClient(client, { url: server.url(), compression })),
+        transport: createTransportOver(client, { url: server.url(), compression }),
       });
       const bodies = ['plain', 'déjà vu €', '🚀', 'lone \ud800'];
       for (const body of bodies) logger.emit({ body });
@@ -42,7 +41,7 @@ describe.each(CLIENTS)('over %s', (_name, client) => {
   it('labels an OTLP payload with its encoder content type when the option is left out', async () => {
     const { provider, emit } = logPipeline({
       encoder: createOtlpLogsEncoder(),
-      transport: createHttpTransport(withClient(client, { url: server.url() })),
+      transport: createTransportOver(client, { url: server.url() }),
     });
     emit(3);
     await provider.forceFlush();

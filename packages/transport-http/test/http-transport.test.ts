@@ -7,13 +7,8 @@ import {
   type SendContext,
 } from '@telemetry-reporter/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createHttpTransport,
-  HttpRequestError,
-  type HttpTransportOptions,
-  VERSION,
-} from '../src/index.js';
-import { CLIENTS, type ClientOptions, withClient } from './helpers/clients.js';
+import { HttpRequestError, type HttpTransportOptions, VERSION } from '../src/index.js';
+import { CLIENTS, type ClientOptions, createTransportOver } from './helpers/clients.js';
 import { refusedUrl, TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
@@ -34,7 +29,7 @@ function context(signal: AbortSignal = new AbortController().signal): SendContex
 let client: ClientOptions = {};
 
 function transport(options: Partial<HttpTransportOptions> = {}) {
-  return createHttpTransport(withClient(client, { url: server.url(), ...options }));
+  return createTransportOver(client, { url: server.url(), ...options });
 }
 
 /** The rejection of `promise`; fails the test when it resolves. */
@@ -252,7 +247,7 @@ describe.each(CLIENTS)('over %s', (_name, clientOptions) => {
   describe('no answer', () => {
     it('a refused connection is retryable and names the code', async () => {
       const url = await refusedUrl();
-      const error = await rejection(createHttpTransport({ url, ...client }).send('[]', context()));
+      const error = await rejection(createTransportOver(client, { url }).send('[]', context()));
       expect(isRetryableError(error)).toBe(true);
       expect(error.message).toContain('ECONNREFUSED');
       expect(httpCause(error)).toMatchObject({

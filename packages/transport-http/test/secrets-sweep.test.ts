@@ -13,7 +13,7 @@ import {
   type FetchFunction,
   type HttpTransportOptions,
 } from '../src/index.js';
-import { CLIENTS, withClient } from './helpers/clients.js';
+import { CLIENTS, createTransportOver } from './helpers/clients.js';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { makeLogRecords } from './helpers/sdk-records.js';
 import { exposed, leakedFragments } from './helpers/secret-leaks.js';
@@ -238,13 +238,11 @@ describe.each(
       const base = fault.responder === undefined ? await refusedUrl() : server.url();
       if (fault.responder !== undefined) server.responder = fault.responder;
       const headers = { authorization: TOKEN, 'x-api-key': API_KEY };
-      const http = createHttpTransport(
-        withClient(client, {
-          url: secretUrl(base),
-          headers: rotating ? () => ({ ...headers, 'x-rotated': ROTATED }) : headers,
-          ...fault.transport,
-        }),
-      );
+      const http = createTransportOver(client, {
+        url: secretUrl(base),
+        headers: rotating ? () => ({ ...headers, 'x-rotated': ROTATED }) : headers,
+        ...fault.transport,
+      });
       const transport = new SweptTransport(http);
       const { processor, provider, emit } = logPipeline({
         transport,

@@ -7,8 +7,8 @@ import {
 } from '@telemetry-reporter/core';
 import { captureDiag, type DiagCapture } from '@telemetry-reporter-internal/test-kit/diag-capture';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
-import { CLIENTS, type ClientOptions, withClient } from './helpers/clients.js';
+import type { HttpTransportOptions } from '../src/index.js';
+import { CLIENTS, type ClientOptions, createTransportOver } from './helpers/clients.js';
 import { logPipeline } from './helpers/log-pipeline.js';
 import { exposed, leakedFragments, trailingStartOf } from './helpers/secret-leaks.js';
 import { type Reply, refusedUrl, TestServer } from './helpers/test-server.js';
@@ -189,7 +189,7 @@ const ECHOES: readonly Echo[] = [
 let client: ClientOptions = {};
 
 /** A transport over the client under test; an explicit `fetch` option wins. */
-const create = (options: HttpTransportOptions) => createHttpTransport(withClient(client, options));
+const create = (options: HttpTransportOptions) => createTransportOver(client, options);
 
 describe.each(CLIENTS)('over %s', (_name, clientOptions) => {
   beforeEach(() => {

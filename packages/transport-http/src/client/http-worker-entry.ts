@@ -2,24 +2,28 @@ import { promisify } from 'node:util';
 import { parentPort } from 'node:worker_threads';
 import { gzip as gzipCallback } from 'node:zlib';
 import { describeNetworkFailure } from '../internal/network-error.js';
+import type { HttpClient } from './http-client.js';
 import { NodeHttpClient } from './node-http-client.js';
+import { SocketHttpClient } from './socket-http-client.js';
 import type { FromHttpWorker, ToHttpWorker } from './worker-messages.js';
 import { RESPONSE_BODY_BYTES, RESPONSE_HEADERS } from './worker-messages.js';
 
-// The HTTP worker thread: the same node:http client as the main thread's, so the socket writes,
-// the HTTP parsing and the connection pool cost the application's event loop nothing.
+// The HTTP worker thread: the same clients as the main thread's (our HTTP/1.1 for http: URLs,
+// node:http for https:), so the socket writes, the HTTP parsing and the connection pool cost the
+// application's event loop nothing.
 
 const gzip = promisify(gzipCallback);
 const port = parentPort;
 if (port === null) throw new Error('http-worker-entry runs only as a worker thread');
 /** Each transport's connections, by its client's number. */
-const clients = new Map<number, NodeHttpClient>();
+const clients = new Map<number, HttpClient>();
 const inFlight = new Map<number, AbortController>();
 
-function clientOf(owner: number, url: string): NodeHttpClient {
+function clientOf(owner: number, url: string): HttpClient {
   let client = clients.get(owner);
   if (client === undefined) {
-    client = new NodeHttpClient(url);
+    // No later turns: this thread's loop serves no application.
+    client = url.startsWith('http:') ? new SocketHttpClient(url) : new NodeHttpClient(url);
     clients.set(owner, client);
   }
   return client;

@@ -1,16 +1,27 @@
-import type { HttpTransportOptions } from '../../src/index.js';
+import { nextTurn } from '@telemetry-reporter/core/internal';
+import { NodeHttpClient } from '../../src/client/node-http-client.js';
+import { createHttpTransportOver } from '../../src/http-transport.js';
+import {
+  createHttpTransport,
+  type HttpTransport,
+  type HttpTransportOptions,
+} from '../../src/index.js';
 
-/** The options that choose how a transport sends. */
-export type ClientOptions = Pick<HttpTransportOptions, 'fetch' | 'thread'>;
+/** The options that choose how a transport sends, and a seam for `node:http` on the main thread. */
+export interface ClientOptions extends Pick<HttpTransportOptions, 'fetch' | 'thread'> {
+  /** `node:http` on the main thread, the client `https:` URLs get, for an `http:` URL. */
+  readonly nodeHttp?: true;
+}
 
 /**
- * The three ways the transport sends, which must behave the same: `node:http` on the main thread
- * (the default), `node:http` in a worker thread (`thread: 'worker'`), and the `fetch` option,
- * here Node's global fetch.
+ * The ways the transport sends, which must behave the same: our HTTP/1.1 on the main thread (the
+ * default for `http:` URLs), `node:http` on the main thread (what `https:` URLs get), our
+ * HTTP/1.1 in a worker thread (`thread: 'worker'`), and the `fetch` option, here Node's fetch.
  */
 export const CLIENTS: readonly (readonly [name: string, options: ClientOptions])[] = [
-  ['node:http', {}],
-  ['node:http in a worker thread', { thread: 'worker' }],
+  ['our HTTP/1.1', {}],
+  ['node:http', { nodeHttp: true }],
+  ['a worker thread', { thread: 'worker' }],
   ['fetch', { fetch: (url, init) => globalThis.fetch(url, init) }],
 ];
 
@@ -22,6 +33,19 @@ export function withClient(
   client: ClientOptions,
   options: HttpTransportOptions,
 ): HttpTransportOptions {
-  const { thread, ...rest } = client;
-  return options.fetch === undefined ? { ...client, ...options } : { ...rest, ...options };
+  const { thread, nodeHttp, ...rest } = client;
+  return options.fetch === undefined ? { ...rest, thread, ...options } : { ...rest, ...options };
+}
+
+/** A transport with `options` over `client`. */
+export function createTransportOver(
+  client: ClientOptions,
+  options: HttpTransportOptions,
+): HttpTransport {
+  const merged = withClient(client, options);
+  if (client.nodeHttp !== true || merged.fetch !== undefined) return createHttpTransport(merged);
+  return createHttpTransportOver(
+    merged,
+    new NodeHttpClient(String(merged.url), { laterTurn: nextTurn }),
+  );
 }
