@@ -20,10 +20,11 @@ import { DRAIN_LIMIT_BYTES } from './response-body.js';
  * `http1-response.ts`. It does what {@link NodeHttpClient} does (at most {@link MAX_SOCKETS}
  * connections, idle ones unref'd and closed after {@link IDLE_SOCKET_TIMEOUT_MILLIS}, a stale one
  * retired and its request sent again, bodies drained up to 64 KiB, the same later turns) for
- * about a third of its main-thread CPU per request, measured within a running pipeline
- * (docs/benchmarks.md): `node:http`'s request, agent and stream layers run there in V8's baseline
- * tier, a few hundred times a minute, never hot. `node:http` stays the worker thread's client,
- * and `https:` URLs' (TLS session reuse, ALPN), and is the oracle its tests compare it with.
+ * about 40% of its main-thread CPU per request in a loop, and 70% within a running pipeline
+ * (packages/transport-http/README.md, docs/benchmarks.md): `node:http`'s request, agent and
+ * stream layers run a few hundred times a minute, never hot enough for V8 to optimize them.
+ * `node:https` stays the client of `https:` URLs (TLS session reuse, ALPN), and `node:http` the
+ * oracle its tests compare it with. The worker thread uses both the same way.
  */
 export class SocketHttpClient implements HttpClient {
   readonly releasesBody = true;
