@@ -1,6 +1,5 @@
 // What one export request costs the exporting process, by HTTP client: createHttpTransport over
-// our own HTTP/1.1 on sockets (the default for http: URLs), over node:http (https: URLs' client,
-// forced here), from a worker thread (thread: 'worker', our HTTP/1.1 there too), and over the
+// our own HTTP/1.1 on sockets (the default), over node:http (its test oracle, forced here), from a worker thread (thread: 'worker', our HTTP/1.1 there too), and over the
 // `fetch` option (Node's global fetch, the transport's
 // client before 0.2), and, for reference, bare `http.request` with a keep-alive agent and bare
 // `fetch` with nothing of the transport around them.

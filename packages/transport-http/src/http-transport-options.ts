@@ -50,7 +50,7 @@ export interface ResolvedHttpTransportOptions {
   readonly timeoutMillis: number;
   readonly contentType: string | undefined;
   readonly userAgent: string;
-  /** The `fetch` to send with; `undefined`: `node:http` / `node:https`. */
+  /** The `fetch` to send with; `undefined`: our own HTTP/1.1 client. */
   readonly fetch: FetchFunction | undefined;
   readonly thread: HttpThread;
 }

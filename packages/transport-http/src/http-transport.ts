@@ -9,7 +9,6 @@ import {
 import { nextTurn } from '@telemetry-reporter/core/internal';
 import { FetchClient } from './client/fetch-client.js';
 import type { HttpClient, IncomingResponse } from './client/http-client.js';
-import { NodeHttpClient } from './client/node-http-client.js';
 import { bodyExcerpt } from './client/response-body.js';
 import { SocketHttpClient } from './client/socket-http-client.js';
 import { WorkerHttpClient } from './client/worker-http-client.js';
@@ -32,8 +31,8 @@ const gzip = promisify(gzipCallback);
 const STATUS_TEXT_CHARS = 128;
 
 /**
- * A `Transport` that sends each payload in one HTTP request, with `node:http` / `node:https` and
- * a keep-alive agent of its own, or with the `fetch` option when one is given, and turns the
+ * A `Transport` that sends each payload in one HTTP request, with an HTTP/1.1 client of its own
+ * on kept-alive sockets, or with the `fetch` option when one is given, and turns the
  * outcome into what the retrying delivery understands; see {@link HttpTransport}. Options are
  * validated here: a bad one throws a `TypeError` that names it.
  */
@@ -55,15 +54,12 @@ export function createHttpTransportOver(
 
 /**
  * The `fetch` option's client, the worker thread's, or on the main thread our own HTTP/1.1 over
- * sockets for `http:` and `node:http` for `https:`.
+ * sockets (`node:http` is its test oracle).
  */
 function clientFor(resolved: ResolvedHttpTransportOptions): HttpClient {
   if (resolved.fetch !== undefined) return new FetchClient(resolved.fetch);
   if (resolved.thread === 'worker') return new WorkerHttpClient();
-  if (new URL(resolved.url).protocol === 'http:') {
-    return new SocketHttpClient(resolved.url, { laterTurn: nextTurn });
-  }
-  return new NodeHttpClient(resolved.url, { laterTurn: nextTurn });
+  return new SocketHttpClient(resolved.url, { laterTurn: nextTurn });
 }
 
 /** What a batch id looks like (SendContext.batchId): anything else is not sent. */

@@ -68,10 +68,10 @@ export interface HttpTransportOptions {
    */
   userAgent?: string;
   /**
-   * A `fetch` to send with instead of `node:http` / `node:https`, e.g. undici's with a proxy
-   * `dispatcher`, or `globalThis.fetch`. Without it, the transport keeps its own keep-alive
+   * A `fetch` to send with instead of the transport's own HTTP/1.1 client, e.g. undici's with a
+   * proxy `dispatcher`, or `globalThis.fetch`. Without it, the transport keeps its own keep-alive
    * connections (at most 64; idle ones closed after 4 s and never keeping the process alive),
-   * which cost about a third of `fetch`'s main-thread CPU per request (without gzip). Cannot be
+   * which cost about a seventh of `fetch`'s main-thread CPU per request (without gzip). Cannot be
    * combined with `thread: 'worker'`.
    * @default undefined (node:http / node:https)
    */

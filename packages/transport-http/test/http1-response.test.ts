@@ -187,7 +187,7 @@ const context = (): SendContext => ({
   recordCount: 1,
 });
 
-describe('answers on the wire (the default client for http: URLs)', () => {
+describe('answers on the wire (the default client)', () => {
   it('a chunked answer after a 103 is read whole, and its connection reused', async () => {
     const { url, connections } = await scriptedServer([
       'HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',

@@ -24,7 +24,7 @@ import { TestServer } from './helpers/test-server.js';
 // What the main thread's clients add to the behaviour every client shares (http-transport.test.ts):
 // connections reused, bounded, drained, retired when stale, destroyed at shutdown, never keeping
 // the process alive, and the turns of the event loop they leave to the application. Our own
-// HTTP/1.1 over sockets (the default for http: URLs) is held to what `node:http` (https: URLs,
+// HTTP/1.1 over sockets (the default) is held to what `node:http` (its oracle,
 // and the worker thread's client) does, test for test.
 
 type ClientFactory = (url: string, options?: NodeHttpClientOptions) => HttpClient;

@@ -41,7 +41,7 @@ export interface IncomingResponse {
 }
 
 /**
- * How requests go on the wire: Node's `node:http` / `node:https` by default, or a `fetch`. A
+ * How requests go on the wire: our HTTP/1.1 on sockets by default, or a `fetch`. A
  * client only sends and reads; the transport classifies outcomes and builds every error.
  */
 export interface HttpClient {

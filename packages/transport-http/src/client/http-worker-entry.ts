@@ -3,13 +3,11 @@ import { parentPort } from 'node:worker_threads';
 import { gzip as gzipCallback } from 'node:zlib';
 import { describeNetworkFailure } from '../internal/network-error.js';
 import type { HttpClient } from './http-client.js';
-import { NodeHttpClient } from './node-http-client.js';
 import { SocketHttpClient } from './socket-http-client.js';
 import type { FromHttpWorker, ToHttpWorker } from './worker-messages.js';
 import { RESPONSE_BODY_BYTES, RESPONSE_HEADERS } from './worker-messages.js';
 
-// The HTTP worker thread: the same clients as the main thread's (our HTTP/1.1 for http: URLs,
-// node:http for https:), so the socket writes, the HTTP parsing and the connection pool cost the
+// The HTTP worker thread: the same client as the main thread's, our HTTP/1.1, so the socket writes, the HTTP parsing and the connection pool cost the
 // application's event loop nothing.
 
 const gzip = promisify(gzipCallback);
@@ -23,7 +21,7 @@ function clientOf(owner: number, url: string): HttpClient {
   let client = clients.get(owner);
   if (client === undefined) {
     // No later turns: this thread's loop serves no application.
-    client = url.startsWith('http:') ? new SocketHttpClient(url) : new NodeHttpClient(url);
+    client = new SocketHttpClient(url);
     clients.set(owner, client);
   }
   return client;

@@ -29,10 +29,16 @@ export interface NodeHttpClientOptions {
    * serves no application.
    */
   readonly laterTurn?: () => Promise<void>;
+  /**
+   * Certificates to trust for `https:` URLs instead of Node's own store (for tests: the
+   * transport's options have none; `NODE_EXTRA_CA_CERTS` adds to the store).
+   */
+  readonly ca?: string | Buffer;
 }
 
 /**
- * Requests through `node:http` / `node:https` with a keep-alive agent of its own: about a third
+ * The test oracle of {@link SocketHttpClient}, which replaced it: requests through `node:http` /
+ * `node:https` with a keep-alive agent of its own. About a third
  * of the main-thread CPU of `fetch` per request without gzip, half to two thirds with it (see
  * bench/http-client-cost.mjs and the README), connections
  * reused, at most {@link MAX_SOCKETS} of them, idle ones unref'd so that they never keep the
@@ -56,6 +62,7 @@ export class NodeHttpClient implements HttpClient {
       timeout: IDLE_SOCKET_TIMEOUT_MILLIS,
       // The most recently used connection first, so that the others idle out.
       scheduling: 'lifo',
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
     };
     const secure = new URL(url).protocol === 'https:';
     this.#agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);

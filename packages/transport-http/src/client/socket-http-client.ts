@@ -1,5 +1,6 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import {
   byteLength,
   IDLE_SOCKET_TIMEOUT_MILLIS,
@@ -11,16 +12,17 @@ import { Connection, Exchange } from './http1-exchange.js';
 import type { NodeHttpClientOptions } from './node-http-client.js';
 
 /**
- * HTTP/1.1 for `http:` URLs, written straight on kept-alive `net.Socket`s: one corked write of
- * head and body (`http1-exchange.ts`), the answer's head and body framing read by
- * `http1-response.ts`. It does what {@link NodeHttpClient} does (at most {@link MAX_SOCKETS}
+ * HTTP/1.1 written straight on kept-alive `net.Socket`s (`tls.TLSSocket`s for `https:`): one
+ * corked write of head and body (`http1-exchange.ts`), the answer's head and body framing read
+ * by `http1-response.ts`. It does what {@link NodeHttpClient} does (at most {@link MAX_SOCKETS}
  * connections, idle ones unref'd and closed after {@link IDLE_SOCKET_TIMEOUT_MILLIS}, a stale one
  * retired and its request sent again, bodies drained up to 64 KiB, the same later turns) for
  * about 40% of its main-thread CPU per request in a loop, and 70% within a running pipeline
  * (packages/transport-http/README.md, docs/benchmarks.md): `node:http`'s request, agent and
  * stream layers run a few hundred times a minute, never hot enough for V8 to optimize them.
- * `node:https` stays the client of `https:` URLs (TLS session reuse, ALPN), and `node:http` the
- * oracle its tests compare it with. The worker thread uses both the same way.
+ * `https:` URLs go over `node:tls` with ALPN, SNI and the last session resumed, as `node:https`'s
+ * agent does. `node:http` / `node:https` ({@link NodeHttpClient}) are the oracle its tests compare
+ * it with. The worker thread uses it the same way.
  */
 export class SocketHttpClient implements HttpClient {
   readonly releasesBody = true;
@@ -29,6 +31,10 @@ export class SocketHttpClient implements HttpClient {
   /** The URL's origin: every request goes to it. */
   readonly #origin: string;
   readonly #hostHeader: string;
+  /** TLS for an `https:` URL, with the `ca` to trust, if any; `undefined` for `http:`. */
+  readonly #tls: { readonly ca?: string | Buffer } | undefined;
+  /** The last TLS session the server gave, to resume on the next connection, as Node's agent does. */
+  #tlsSession: Buffer | undefined;
   readonly #laterTurn: (() => Promise<void>) | undefined;
   /** Every open connection, idle or busy. */
   readonly #connections = new Set<Connection>();
@@ -42,11 +48,13 @@ export class SocketHttpClient implements HttpClient {
 
   constructor(url: string, options: NodeHttpClientOptions = {}) {
     const parsed = new URL(url);
-    if (parsed.protocol !== 'http:') {
-      throw new TypeError(`SocketHttpClient takes http: URLs only, got ${parsed.protocol}`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new TypeError(`SocketHttpClient takes http: and https: URLs, got ${parsed.protocol}`);
     }
+    const secure = parsed.protocol === 'https:';
+    this.#tls = secure ? (options.ca === undefined ? {} : { ca: options.ca }) : undefined;
     this.#host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-    this.#port = parsed.port === '' ? 80 : Number(parsed.port);
+    this.#port = parsed.port === '' ? (secure ? 443 : 80) : Number(parsed.port);
     this.#origin = parsed.origin;
     this.#hostHeader = parsed.host;
     this.#laterTurn = options.laterTurn;
@@ -144,14 +152,33 @@ export class SocketHttpClient implements HttpClient {
   }
 
   #connect(): Connection {
-    const socket = net.connect({
-      host: this.#host,
-      port: this.#port,
-      noDelay: true,
-      // As Node's agent with keepAlive: TCP probes notice a peer that vanished.
-      keepAlive: true,
-      keepAliveInitialDelay: 1000,
-    });
+    let socket: net.Socket;
+    if (this.#tls === undefined) {
+      socket = net.connect({
+        host: this.#host,
+        port: this.#port,
+        noDelay: true,
+        // As Node's agent with keepAlive: TCP probes notice a peer that vanished.
+        keepAlive: true,
+        keepAliveInitialDelay: 1000,
+      });
+    } else {
+      const secure = tls.connect({
+        host: this.#host,
+        port: this.#port,
+        // SNI names a host, never an address (RFC 6066).
+        ...(net.isIP(this.#host) === 0 ? { servername: this.#host } : {}),
+        ALPNProtocols: ['http/1.1'],
+        ...(this.#tlsSession === undefined ? {} : { session: this.#tlsSession }),
+        ...this.#tls,
+      });
+      secure.on('session', (session: Buffer) => {
+        this.#tlsSession = session;
+      });
+      secure.setNoDelay(true);
+      secure.setKeepAlive(true, 1000);
+      socket = secure;
+    }
     const connection = new Connection(socket, () => this.#forget(connection));
     this.#connections.add(connection);
     return connection;

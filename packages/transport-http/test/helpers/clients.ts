@@ -9,14 +9,14 @@ import {
 
 /** The options that choose how a transport sends, and a seam for `node:http` on the main thread. */
 export interface ClientOptions extends Pick<HttpTransportOptions, 'fetch' | 'thread'> {
-  /** `node:http` on the main thread, the client `https:` URLs get, for an `http:` URL. */
+  /** `node:http` on the main thread: the oracle our own client is held to. */
   readonly nodeHttp?: true;
 }
 
 /**
  * The ways the transport sends, which must behave the same: our HTTP/1.1 on the main thread (the
- * default for `http:` URLs), `node:http` on the main thread (what `https:` URLs get), our
- * HTTP/1.1 in a worker thread (`thread: 'worker'`), and the `fetch` option, here Node's fetch.
+ * default), `node:http` on the main thread (its oracle), our HTTP/1.1 in a worker thread
+ * (`thread: 'worker'`), and the `fetch` option, here Node's fetch.
  */
 export const CLIENTS: readonly (readonly [name: string, options: ClientOptions])[] = [
   ['our HTTP/1.1', {}],
