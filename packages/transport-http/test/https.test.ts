@@ -1,8 +1,9 @@
+import { constants } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { TLSSocket, TlsOptions } from 'node:tls';
 import { isRetryableError, type SendContext } from '@telemetry-reporter/core';
 import { nextTurn } from '@telemetry-reporter/core/internal';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -32,9 +33,14 @@ let bodies: string[];
 let resumed: boolean[];
 
 beforeEach(async () => {
+  await startServer({});
+});
+
+/** The server, with TLS options of the test's own on top of its certificate. */
+async function startServer(options: TlsOptions): Promise<void> {
   bodies = [];
   resumed = [];
-  server = createServer({ key: KEY, cert: CERT }, (req, res) => {
+  server = createServer({ key: KEY, cert: CERT, ...options }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -45,12 +51,16 @@ beforeEach(async () => {
   server.on('secureConnection', (socket: TLSSocket) => resumed.push(socket.isSessionReused()));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-});
+}
 
-afterEach(async () => {
+async function stopServer(): Promise<void> {
   server.closeAllConnections();
   server.close();
   await once(server, 'close');
+}
+
+afterEach(async () => {
+  await stopServer();
 });
 
 const context = (): SendContext => ({
@@ -102,3 +112,37 @@ it.each([
     await http.shutdown();
   },
 );
+
+// node:https's agent drops such a session too, once the failed socket's close reached it.
+it('our client drops a session whose resumption broke the handshake: the next connection starts afresh', async () => {
+  // TLS 1.2 with session ids (no tickets), and a server whose session store fails on every
+  // resumption: the handshake that offers the old session is aborted.
+  await stopServer();
+  await startServer({ maxVersion: 'TLSv1.2', secureOptions: constants.SSL_OP_NO_TICKET });
+  const issued = new Set<string>();
+  server.on('newSession', (id: Buffer, _data: Buffer, done: () => void) => {
+    issued.add(id.toString('hex'));
+    done();
+  });
+  // A client's first hello may carry an id of its own making: only ours fail to resume.
+  server.on('resumeSession', (id: Buffer, done: (error: Error | null, data: null) => void) =>
+    done(issued.has(id.toString('hex')) ? new Error('the session store is down') : null, null),
+  );
+  const url = urlOf('localhost');
+  const http = createHttpTransportOver(
+    { url },
+    new SocketHttpClient(url, { laterTurn: nextTurn, ca: CERT }),
+  );
+  const outcomes: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const error = await http.send(`[${i}]`, context()).catch((e: unknown) => e);
+    outcomes.push(error === undefined ? 'sent' : 'failed');
+    server.closeAllConnections();
+    await expect
+      .poll(() => new Promise<number>((r) => server.getConnections((_, count) => r(count))))
+      .toBe(0);
+  }
+  expect(outcomes).toEqual(['sent', 'failed', 'sent']);
+  expect(bodies).toEqual(['[0]', '[2]']);
+  await http.shutdown();
+});

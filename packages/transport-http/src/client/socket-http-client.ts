@@ -20,8 +20,8 @@ import type { NodeHttpClientOptions } from './node-http-client.js';
  * about 40% of its main-thread CPU per request in a loop, and 70% within a running pipeline
  * (packages/transport-http/README.md, docs/benchmarks.md): `node:http`'s request, agent and
  * stream layers run a few hundred times a minute, never hot enough for V8 to optimize them.
- * `https:` URLs go over `node:tls` with ALPN, SNI and the last session resumed, as `node:https`'s
- * agent does. `node:http` / `node:https` ({@link NodeHttpClient}) are the oracle its tests compare
+ * `https:` URLs go over `node:tls` with SNI and the last session resumed (and dropped when a
+ * handshake fails), as `node:https`'s agent does. `node:http` / `node:https` ({@link NodeHttpClient}) are the oracle its tests compare
  * it with. The worker thread uses it the same way.
  */
 export class SocketHttpClient implements HttpClient {
@@ -163,17 +163,27 @@ export class SocketHttpClient implements HttpClient {
         keepAliveInitialDelay: 1000,
       });
     } else {
+      const offered = this.#tlsSession;
+      // As node:https: SNI for a host name, never for an address (RFC 6066), and no ALPN, which
+      // a server that lists only h2 would refuse though it serves HTTP/1.1.
       const secure = tls.connect({
         host: this.#host,
         port: this.#port,
-        // SNI names a host, never an address (RFC 6066).
         ...(net.isIP(this.#host) === 0 ? { servername: this.#host } : {}),
-        ALPNProtocols: ['http/1.1'],
-        ...(this.#tlsSession === undefined ? {} : { session: this.#tlsSession }),
+        ...(offered === undefined ? {} : { session: offered }),
         ...this.#tls,
+      });
+      let secured = false;
+      secure.once('secureConnect', () => {
+        secured = true;
       });
       secure.on('session', (session: Buffer) => {
         this.#tlsSession = session;
+      });
+      // A handshake that failed may have failed on the session offered (a server's session
+      // store gone, say): the next connection starts afresh rather than fail the same way.
+      secure.once('close', () => {
+        if (!secured && this.#tlsSession === offered) this.#tlsSession = undefined;
       });
       secure.setNoDelay(true);
       secure.setKeepAlive(true, 1000);
