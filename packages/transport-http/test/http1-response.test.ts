@@ -188,22 +188,38 @@ const context = (): SendContext => ({
 });
 
 describe('answers on the wire (the default client)', () => {
-  it('a chunked answer after a 103 is read whole, and its connection reused', async () => {
-    const { url, connections } = await scriptedServer([
+  const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
+
+  it.each([
+    [
+      'a chunked answer after a 103 is read whole, and its connection reused',
       'HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
-      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}',
-    ]);
+      1,
+    ],
+    [
+      // This server leaves the connection open after saying close: it is still never reused.
+      'an answer with Connection: close is not followed by another request on its connection',
+      'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      2,
+    ],
+    [
+      "a server's Keep-Alive timeout of one second or less closes the connection after its answer",
+      'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 0\r\n\r\n',
+      2,
+    ],
+  ])('%s', async (_name, first, expectedConnections) => {
+    const { url, connections } = await scriptedServer([first, OK]);
     const http = createHttpTransport({ url });
     await http.send('[1]', context());
     await http.send('[2]', context());
-    expect(connections()).toBe(1);
+    expect(connections()).toBe(expectedConnections);
     await http.shutdown();
   });
 
   it('an answer framed by its close is read, and the next request takes a new connection', async () => {
     const { url, connections } = await scriptedServer([
       'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nno such tenant',
-      'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
+      OK,
     ]);
     // The first server socket ends its answer by closing: the script says so.
     server?.once('connection', (socket: Socket) => {
@@ -220,37 +236,12 @@ describe('answers on the wire (the default client)', () => {
   it('a malformed answer fails the send as a network error, and its connection is not reused', async () => {
     const { url, connections } = await scriptedServer([
       'HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n',
-      'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
+      OK,
     ]);
     const http = createHttpTransport({ url });
     const error = await http.send('[1]', context()).catch((e: unknown) => e);
     expect((error as Error).message).toContain('invalid content-length');
     expect((error as Error).message).toContain('TR_HTTP_PROTOCOL');
-    await http.send('[2]', context());
-    expect(connections()).toBe(2);
-    await http.shutdown();
-  });
-
-  it('an answer with Connection: close is not followed by another request on its connection', async () => {
-    // This server leaves the connection open after saying close: it is still never reused.
-    const { url, connections } = await scriptedServer([
-      'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
-      'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
-    ]);
-    const http = createHttpTransport({ url });
-    await http.send('[1]', context());
-    await http.send('[2]', context());
-    expect(connections()).toBe(2);
-    await http.shutdown();
-  });
-
-  it("a server's Keep-Alive timeout of one second or less closes the connection after its answer", async () => {
-    const { url, connections } = await scriptedServer([
-      'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 0\r\n\r\n',
-      'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
-    ]);
-    const http = createHttpTransport({ url });
-    await http.send('[1]', context());
     await http.send('[2]', context());
     expect(connections()).toBe(2);
     await http.shutdown();

@@ -53,6 +53,11 @@ async function startServer(options: TlsOptions): Promise<void> {
   await once(server, 'listening');
 }
 
+/** How many connections the server has open. */
+function serverConnections(): Promise<number> {
+  return new Promise((resolve) => server.getConnections((_, count) => resolve(count)));
+}
+
 async function stopServer(): Promise<void> {
   server.closeAllConnections();
   server.close();
@@ -89,9 +94,7 @@ describe.each(CLIENTS)('over %s', (_name, makeClient) => {
     const http = transport('localhost');
     await http.send('[0]', context());
     server.closeIdleConnections();
-    await expect
-      .poll(() => new Promise<number>((r) => server.getConnections((_, count) => r(count))))
-      .toBe(0);
+    await expect.poll(serverConnections).toBe(0);
     await http.send('[1]', context());
     expect(resumed).toEqual([false, true]);
     await http.shutdown();
@@ -138,9 +141,7 @@ it('our client drops a session whose resumption broke the handshake: the next co
     const error = await http.send(`[${i}]`, context()).catch((e: unknown) => e);
     outcomes.push(error === undefined ? 'sent' : 'failed');
     server.closeAllConnections();
-    await expect
-      .poll(() => new Promise<number>((r) => server.getConnections((_, count) => r(count))))
-      .toBe(0);
+    await expect.poll(serverConnections).toBe(0);
   }
   expect(outcomes).toEqual(['sent', 'failed', 'sent']);
   expect(bodies).toEqual(['[0]', '[2]']);

@@ -33,6 +33,34 @@ export class StaleConnectionError extends Error {
   }
 }
 
+/**
+ * Runs `exchange` and runs it again while it fails with a {@link StaleConnectionError}: a server
+ * may close an idle connection just as we reuse it, so the request never reached it and goes
+ * again at once on another connection. Each try retires one stale connection, so at most
+ * {@link MAX_SOCKETS} retries; an aborted request is not tried again.
+ */
+export async function sendAgainIfStale<T>(
+  signal: AbortSignal,
+  exchange: () => Promise<T>,
+): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await exchange();
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+      if (tries > MAX_SOCKETS || signal.aborted) throw error.cause;
+    }
+  }
+}
+
+/**
+ * What a client fails a request with when its signal aborts: always an error of our own, never
+ * read as a stale connection; the transport reports the signal's reason.
+ */
+export function requestAborted(): DOMException {
+  return new DOMException('the request was aborted', 'AbortError');
+}
+
 /** Bytes of a body as it goes on the wire. */
 export function byteLength(body: string | Uint8Array): number {
   return typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import {
   codeOf,
   IDLE_SOCKET_TIMEOUT_MILLIS,
+  requestAborted,
   STALE_CONNECTION_CODES,
   StaleConnectionError,
   WRITE_AT_ONCE_BYTES,
@@ -262,7 +263,7 @@ export class Exchange {
 
   readonly #onAbort = (): void => {
     // An error of our own, never read as a stale connection; the transport reports the abort.
-    this.#connection.socket.destroy(new DOMException('the request was aborted', 'AbortError'));
+    this.#connection.socket.destroy(requestAborted());
   };
 
   #releaseSignal(): void {

@@ -6,8 +6,10 @@ import {
   codeOf,
   IDLE_SOCKET_TIMEOUT_MILLIS,
   MAX_SOCKETS,
+  requestAborted,
   STALE_CONNECTION_CODES,
   StaleConnectionError,
+  sendAgainIfStale,
   WRITE_AT_ONCE_BYTES,
 } from './connection-limits.js';
 import type { BodyStart, HttpClient, IncomingResponse, OutgoingRequest } from './http-client.js';
@@ -69,17 +71,8 @@ export class NodeHttpClient implements HttpClient {
     this.#send = secure ? https.request : http.request;
   }
 
-  async request(request: OutgoingRequest): Promise<IncomingResponse> {
-    // A server may close an idle connection just as we reuse it: the request never reached it,
-    // so it goes again at once on another connection; each try retires one stale connection.
-    for (let tries = 1; ; tries++) {
-      try {
-        return await this.#exchange(request);
-      } catch (error) {
-        if (!(error instanceof StaleConnectionError)) throw error;
-        if (tries > MAX_SOCKETS || request.signal.aborted) throw error.cause;
-      }
-    }
+  request(request: OutgoingRequest): Promise<IncomingResponse> {
+    return sendAgainIfStale(request.signal, () => this.#exchange(request));
   }
 
   close(): void {
@@ -115,7 +108,7 @@ export class NodeHttpClient implements HttpClient {
       const onAbort = (): void => {
         // Always an error of our own: without one Node reports the abort as a reset, which
         // must not read as a stale connection. The transport rejects with the signal's reason.
-        outgoing.destroy(new DOMException('the request was aborted', 'AbortError'));
+        outgoing.destroy(requestAborted());
       };
       // Removed once the body is read or discarded: the signal bounds the body too.
       const release = (): void => signal.removeEventListener('abort', onAbort);

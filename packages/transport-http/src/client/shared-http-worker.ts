@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { HttpPayload } from '../types.js';
+import { requestAborted } from './connection-limits.js';
 import type { BodyStart, IncomingResponse, OutgoingRequest } from './http-client.js';
 import type { FromHttpWorker, ToHttpWorker } from './worker-messages.js';
 
@@ -41,7 +42,7 @@ export class SharedHttpWorker {
     const id = ++this.#nextId;
     return new Promise<IncomingResponse>((resolve, reject) => {
       const onAbort = (): void => {
-        this.#settle(id)?.reject(new DOMException('the request was aborted', 'AbortError'));
+        this.#settle(id)?.reject(requestAborted());
         worker.postMessage({ type: 'abort', id } satisfies ToHttpWorker);
       };
       const release = (): void => signal.removeEventListener('abort', onAbort);

@@ -5,7 +5,8 @@ import {
   byteLength,
   IDLE_SOCKET_TIMEOUT_MILLIS,
   MAX_SOCKETS,
-  StaleConnectionError,
+  requestAborted,
+  sendAgainIfStale,
 } from './connection-limits.js';
 import type { HttpClient, IncomingResponse, OutgoingRequest } from './http-client.js';
 import { Connection, Exchange } from './http1-exchange.js';
@@ -60,17 +61,8 @@ export class SocketHttpClient implements HttpClient {
     this.#laterTurn = options.laterTurn;
   }
 
-  async request(request: OutgoingRequest): Promise<IncomingResponse> {
-    // As NodeHttpClient: a reset of a reused connection before any answer means the server had
-    // closed it; the request never reached it and goes again, each try retiring one connection.
-    for (let tries = 1; ; tries++) {
-      try {
-        return await this.#exchange(request);
-      } catch (error) {
-        if (!(error instanceof StaleConnectionError)) throw error;
-        if (tries > MAX_SOCKETS || request.signal.aborted) throw error.cause;
-      }
-    }
+  request(request: OutgoingRequest): Promise<IncomingResponse> {
+    return sendAgainIfStale(request.signal, () => this.#exchange(request));
   }
 
   close(): void {
@@ -144,7 +136,7 @@ export class SocketHttpClient implements HttpClient {
       const onAbort = (): void => {
         const at = this.#waiting.indexOf(waiter);
         if (at >= 0) this.#waiting.splice(at, 1);
-        reject(new DOMException('the request was aborted', 'AbortError'));
+        reject(requestAborted());
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.#waiting.push(waiter);
