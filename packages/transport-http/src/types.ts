@@ -9,8 +9,11 @@ export type HttpHeaders = Readonly<Record<string, string>>;
 /** A `fetch`-compatible function, for the `fetch` option. */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
 
-/** Which thread sends the requests: the application's, or a worker thread of the transport's. */
-export type HttpThread = 'main' | 'worker';
+/**
+ * Which thread sends the requests: the application's, a worker thread of the transport's, or
+ * `'auto'`, the worker only where it pays (with gzip); see {@link HttpTransportOptions.thread}.
+ */
+export type HttpThread = 'main' | 'worker' | 'auto';
 
 /** HTTP methods the transport sends a payload with. */
 export type HttpMethod = 'POST' | 'PUT' | 'PATCH';
@@ -72,16 +75,18 @@ export interface HttpTransportOptions {
    * proxy `dispatcher`, or `globalThis.fetch`. Without it, the transport keeps its own keep-alive
    * connections (at most 64; idle ones closed after 4 s and never keeping the process alive),
    * which cost about a seventh of `fetch`'s main-thread CPU per request (without gzip). Cannot be
-   * combined with `thread: 'worker'`.
-   * @default undefined (node:http / node:https)
+   * combined with `thread: 'worker'`; with `thread: 'auto'`, requests go from the main thread.
+   * @default undefined (the transport's own HTTP/1.1 client)
    */
   fetch?: FetchFunction;
   /**
    * Where requests are sent from. `'main'`: the application's thread. `'worker'`: a worker
    * thread started at the first request (one per process, shared by every such transport, each
    * with connections of its own; 12-17 MiB of memory), where gzip, the socket writes and the
-   * HTTP parsing run; the main thread only copies each body into a message, about a third of
-   * the CPU of sending it, and a large body's socket write no longer blocks the event loop. The
+   * HTTP parsing run, and a large body's socket write no longer blocks the event loop. The main
+   * thread only copies each body into a message: with gzip, about 30% of the main-thread CPU of
+   * sending from there; without gzip about 80%, at twice the process CPU. `'auto'`: the worker
+   * when `compression` is `'gzip'` (and no `fetch` is given), the main thread otherwise. The
    * worker never keeps the process alive while idle. Headers functions, gzip and every outcome
    * work as with `'main'`.
    * @default 'main'

@@ -57,10 +57,10 @@ describe('createHttpTransport options', () => {
       "userAgent must be a non-empty string of Latin-1 characters without CR, LF or NUL, got 'a\nb'",
     ],
     [{ url, fetch: 'fetch' }, "fetch must be a function, got 'fetch'"],
-    [{ url, thread: 'fiber' }, "thread must be one of 'main', 'worker', got 'fiber'"],
+    [{ url, thread: 'fiber' }, "thread must be one of 'main', 'worker', 'auto', got 'fiber'"],
     [
       { url, thread: 'worker', fetch: globalThis.fetch },
-      "thread 'worker' sends with node:http in a worker thread and cannot use the fetch option; leave out one of them",
+      "thread 'worker' sends with the transport's own client in a worker thread and cannot use the fetch option; leave out one of them",
     ],
     [
       { url, headers: ['authorization', 'x'] },

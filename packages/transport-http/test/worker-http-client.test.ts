@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkerHttpClient } from '../src/client/worker-http-client.js';
-import { createHttpTransport } from '../src/index.js';
+import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
 import { HTTP_WORKER_ENTRY } from './helpers/built-worker-entry.js';
 import { TestServer } from './helpers/test-server.js';
 
@@ -188,6 +188,37 @@ describe('bodies', () => {
       'x'.repeat(11),
       'y'.repeat(14),
     ]);
+  });
+});
+
+describe("thread: 'auto'", () => {
+  const context = () => ({ signal: new AbortController().signal, attempt: 1, recordCount: 1 });
+  /** Which client sent a payload with `options`: the worker's, or one on the main thread. */
+  async function sentFromWorker(options: Partial<HttpTransportOptions>): Promise<boolean> {
+    const viaWorker = vi.spyOn(WorkerHttpClient.prototype, 'request');
+    try {
+      const transport = createHttpTransport({ url: server.url(), thread: 'auto', ...options });
+      await transport.send('{"auto":true}', context());
+      await transport.shutdown();
+      return viaWorker.mock.calls.length > 0;
+    } finally {
+      viaWorker.mockRestore();
+    }
+  }
+
+  it('sends from the worker with gzip, where the worker saves the main thread most', async () => {
+    expect(await sentFromWorker({ compression: 'gzip' })).toBe(true);
+    expect(server.requests.map((request) => request.headers['content-encoding'])).toEqual(['gzip']);
+    expect(server.requests[0]?.body.toString()).toBe('{"auto":true}');
+  });
+
+  it('sends from the main thread without gzip, and with a fetch whatever the compression', async () => {
+    expect(await sentFromWorker({})).toBe(false);
+    expect(await sentFromWorker({ compression: 'none' })).toBe(false);
+    const fetched = vi.fn(globalThis.fetch);
+    expect(await sentFromWorker({ compression: 'gzip', fetch: fetched })).toBe(false);
+    expect(fetched).toHaveBeenCalledTimes(1);
+    expect(server.requests).toHaveLength(3);
   });
 });
 

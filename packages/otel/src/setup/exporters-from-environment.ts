@@ -25,7 +25,7 @@ export interface SignalExporters {
 }
 
 /** `TELEMETRY_REPORTER_HTTP_THREAD`: where the HTTP transport sends from (its `thread` option). */
-const HTTP_THREADS = ['main', 'worker'] as const;
+const HTTP_THREADS = ['main', 'worker', 'auto'] as const;
 
 const TRANSPORT_HINT =
   'install @telemetry-reporter/transport-http (and, for otlp, @opentelemetry/otlp-transformer of your SDK line)';

@@ -145,7 +145,7 @@ describe('node --import @telemetry-reporter/otel/register', { timeout: 60_000 },
       httpTo(receiver.url, { TELEMETRY_REPORTER_HTTP_THREAD: 'fiber' }),
     );
     expect(bad.stderr).toContain(
-      'TELEMETRY_REPORTER_HTTP_THREAD="fiber" is not one of main, worker; ignored, the default applies',
+      'TELEMETRY_REPORTER_HTTP_THREAD="fiber" is not one of main, worker, auto; ignored, the default applies',
     );
     expect(bad.code).toBe(0);
   });
@@ -172,6 +172,17 @@ describe('node --import @telemetry-reporter/otel/register', { timeout: 60_000 },
       });
       expect(exit.stderr).toBe('');
       expect(otlp.bodies()).toHaveLength(500);
+      // gzip with thread 'auto' sends from the worker (transport-http's tests tell the threads
+      // apart); here the variable is taken and every record still arrives.
+      const gzipped = await runRegistered({
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url.replace('/v1/logs', ''),
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+        TELEMETRY_REPORTER_HTTP_THREAD: 'auto',
+        RECORDS: '500',
+      });
+      expect(gzipped.stderr).toBe('');
+      expect(otlp.bodies()).toHaveLength(1000);
     } finally {
       await otlp.stop();
     }
