@@ -24,7 +24,11 @@ export interface SignalExporters {
   readonly spans: SpanExporterLike | undefined;
 }
 
-/** `TELEMETRY_REPORTER_HTTP_THREAD`: where the HTTP transport sends from (its `thread` option). */
+/**
+ * `TELEMETRY_REPORTER_HTTP_THREAD`: where the HTTP transport sends from (its `thread` option).
+ * `auto` by default, unlike the transport's own default: `register` promises the cheapest
+ * pipeline for the main thread, and with gzip that is the worker's (its process CPU is the same).
+ */
 const HTTP_THREADS = ['main', 'worker', 'auto'] as const;
 
 const TRANSPORT_HINT =
@@ -47,7 +51,7 @@ export async function exportersFromEnv(
     };
   }
   const http = await importOptional(() => import('@telemetry-reporter/transport-http'));
-  const thread = oneOfWords(env, 'TELEMETRY_REPORTER_HTTP_THREAD', HTTP_THREADS) ?? 'main';
+  const thread = oneOfWords(env, 'TELEMETRY_REPORTER_HTTP_THREAD', HTTP_THREADS) ?? 'auto';
   if (choice === 'http') {
     const url = env.TELEMETRY_REPORTER_ENDPOINT?.trim();
     if (!url) {

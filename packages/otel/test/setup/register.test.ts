@@ -172,17 +172,30 @@ describe('node --import @telemetry-reporter/otel/register', { timeout: 60_000 },
       });
       expect(exit.stderr).toBe('');
       expect(otlp.bodies()).toHaveLength(500);
-      // gzip with thread 'auto' sends from the worker (transport-http's tests tell the threads
-      // apart); here the variable is taken and every record still arrives.
-      const gzipped = await runRegistered({
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url.replace('/v1/logs', ''),
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
-        TELEMETRY_REPORTER_HTTP_THREAD: 'auto',
-        RECORDS: '500',
+      // With OTLP gzip, `auto` (the default) sends from the transport's worker thread, where
+      // gzip costs the main thread least; `main` keeps it there, and so does no compression.
+      const sent = async (env: Record<string, string>) => {
+        const exit = await runRegistered({
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url.replace('/v1/logs', ''),
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          RECORDS: '100',
+          COUNT_WORKERS: '1',
+          ...env,
+        });
+        return { stderr: exit.stderr, stdout: exit.stdout };
+      };
+      expect(await sent({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' })).toEqual({
+        stderr: '',
+        stdout: 'ready\nworkers 1\n',
       });
-      expect(gzipped.stderr).toBe('');
-      expect(otlp.bodies()).toHaveLength(1000);
+      expect(
+        await sent({
+          OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+          TELEMETRY_REPORTER_HTTP_THREAD: 'main',
+        }),
+      ).toEqual({ stderr: '', stdout: 'ready\nworkers 0\n' });
+      expect(await sent({})).toEqual({ stderr: '', stdout: 'ready\nworkers 0\n' });
+      expect(otlp.bodies()).toHaveLength(800);
     } finally {
       await otlp.stop();
     }
