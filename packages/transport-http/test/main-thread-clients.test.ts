@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, createServer as createNetServer, Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   isPermanentError,
   isRetryableError,
@@ -8,7 +10,7 @@ import {
   type Transport,
 } from '@telemetry-reporter/core';
 import { nextTurn } from '@telemetry-reporter/core/internal';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HttpClient } from '../src/client/http-client.js';
 import {
   MAX_SOCKETS,
@@ -493,5 +495,38 @@ describe.each(MAIN_THREAD_CLIENTS)('%s', (_name, makeClient) => {
         await exited;
       }
     });
+  });
+});
+
+describe('our HTTP/1.1 over sockets, after an exchange', () => {
+  it('keeps no request body in its answer, so a payload let go of can be collected', async () => {
+    // Whatever still holds a finished exchange (here its answer, kept on purpose) must not hold
+    // its request's body: a closure over the request did, and every string payload outlived a
+    // young-generation collection into the old one. (`node:http`'s answer keeps its request's
+    // body: not a promise of the oracle's.)
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const client = new SocketHttpClient(server.url(), { laterTurn: nextTurn });
+    let body: Uint8Array | undefined = new Uint8Array(256 * 1024).fill(0x61);
+    const collected = new WeakRef(body);
+    const answer = await client.request({
+      url: server.url(),
+      method: 'POST',
+      headers: {},
+      body,
+      signal: new AbortController().signal,
+    });
+    await answer.discard();
+    body = undefined;
+    await vi.waitFor(
+      () => {
+        gc();
+        expect(collected.deref()).toBeUndefined();
+      },
+      { timeout: 3_000, interval: 20 },
+    );
+    expect(answer.status).toBe(200);
+    expect(server.requests.map((request) => request.body.length)).toEqual([256 * 1024]);
+    client.close();
   });
 });

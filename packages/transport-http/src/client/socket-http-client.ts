@@ -82,7 +82,7 @@ export class SocketHttpClient implements HttpClient {
       const exchange = new Exchange(connection, signal, this.#laterTurn, {
         resolve,
         reject,
-        release: (reusable) => this.#release(connection, reusable),
+        release: this.#releaseConnection,
       });
       connection.exchange = exchange;
       // Aborted while the connection was being taken (a turn of microtasks at least): a listener
@@ -185,6 +185,10 @@ export class SocketHttpClient implements HttpClient {
     this.#connections.add(connection);
     return connection;
   }
+
+  /** {@link SocketHttpClient.#release} for every exchange: no closure holds a request. */
+  readonly #releaseConnection = (connection: Connection, reusable: boolean): void =>
+    this.#release(connection, reusable);
 
   /** After a response was read: the connection serves a waiter, idles, or is closed. */
   #release(connection: Connection, reusable: boolean): void {
