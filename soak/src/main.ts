@@ -13,13 +13,14 @@ import { outageChecks, outageSummary } from './outage-report.js';
 import { type Check, checks, summary } from './report.js';
 import { runSoak, type SoakOptions } from './soak.js';
 
-const HELP = `usage: pnpm soak [--quick] [--steady | --outage] [--records N] [--rate N] [--write]
+const HELP = `usage: pnpm soak [--quick] [--steady | --outage] [--records N] [--rate N] [--thread T] [--write]
   --quick       small runs for CI (steady: 100,000 records, default 5,000,000; outage: 28,000
                 records, default 145,000); writes no RESULTS.md unless --write
   --steady      only the steady run under the fault mix
   --outage      only the outage-and-restart scenario
   --records N   records to emit in the steady run
   --rate N      target emission rate of the steady run in records/s (0: unpaced)
+  --thread T    where the steady run's transport sends from: main (default) or worker
   --write       write soak/RESULTS.md (the default for a full run of both)`;
 
 const { values } = parseArgs({
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     records: { type: 'string' },
     rate: { type: 'string' },
+    thread: { type: 'string', default: 'main' },
     write: { type: 'boolean' },
     steady: { type: 'boolean', default: false },
     outage: { type: 'boolean', default: false },
@@ -49,10 +51,16 @@ function count(name: string, text: string | undefined, fallback: number): number
 }
 
 const quick = values.quick;
+const thread = values.thread;
+if (thread !== 'main' && thread !== 'worker') {
+  console.error(`--thread must be main or worker, got '${thread}'\n${HELP}`);
+  process.exit(2);
+}
 const options: SoakOptions = {
   records: count('records', values.records, quick ? 100_000 : 5_000_000),
   ratePerSecond: count('rate', values.rate, 50_000),
   chunkSize: 1_000,
+  thread,
   plan: { hang: 0.02, reject400: 0.01, fail503: 0.3, throttle429: 0.02, seed: 20_240_601 },
   processor: {
     maxQueueSize: 20_000,

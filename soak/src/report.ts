@@ -123,6 +123,7 @@ export function summary(result: SoakResult, runChecks: readonly Check[]): string
   const settings = [
     `Node ${process.version}, ${process.platform}/${process.arch}.`,
     `Emission: ${n(options.records)} \`logger.emit()\` calls (SDK 2 \`LoggerProvider\`), ${n(options.chunkSize)} per macrotask then \`setImmediate\`, ${options.ratePerSecond > 0 ? `at most ${n(options.ratePerSecond)} records/s` : 'unpaced'}.`,
+    `Transport: \`createHttpTransport\`, sent from the ${options.thread === 'worker' ? "worker thread (`thread: 'worker'`)" : 'main thread'}.`,
     `Processor: \`maxQueueSize\` ${n(p.maxQueueSize)}, \`maxExportBatchSize\` ${p.maxExportBatchSize}, \`scheduledDelayMillis\` ${p.scheduledDelayMillis}, \`exportTimeoutMillis\` ${p.exportTimeoutMillis}, \`maxConcurrentExports\` ${p.maxConcurrentExports}. Retry: \`maxAttempts\` ${r.maxAttempts}, \`initialDelayMillis\` ${r.initialDelayMillis}, \`maxDelayMillis\` ${r.maxDelayMillis}.`,
     `Server (a child process): per request, ${pct(plan.hang)} never answered, ${pct(plan.reject400)} 400, ${pct(plan.fail503)} 503, ${pct(plan.throttle429)} 429 (\`Retry-After\` 0 or 1 s), the rest 200, counted when the response is handed to the socket (\`finish\`). Error bodies echo the request's credentials.`,
   ];

@@ -27,6 +27,8 @@ export interface SoakOptions {
   readonly ratePerSecond: number;
   /** Records emitted per macrotask before yielding (`setImmediate`). */
   readonly chunkSize: number;
+  /** Where the transport sends from (`createHttpTransport`'s `thread`). */
+  readonly thread: 'main' | 'worker';
   readonly plan: FaultPlan;
   readonly processor: EmitterProcessorOptions;
   readonly retry: Required<RetryOptions>;
@@ -86,6 +88,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       createHttpTransport({
         url: secretUrl(server.url),
         headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': API_KEY },
+        thread: options.thread,
       }),
       sweep,
     );
