@@ -22,6 +22,7 @@ import { SocketHttpClient } from '../src/client/socket-http-client.js';
 import { createHttpTransportOver } from '../src/http-transport.js';
 import type { HttpTransportOptions } from '../src/index.js';
 import { TestServer } from './helpers/test-server.js';
+import { promotedBodies } from './helpers/young-generation.js';
 
 // What the main thread's clients add to the behaviour every client shares (http-transport.test.ts):
 // connections reused, bounded, drained, retired when stale, destroyed at shutdown, never keeping
@@ -499,6 +500,19 @@ describe.each(MAIN_THREAD_CLIENTS)('%s', (_name, makeClient) => {
 });
 
 describe('our HTTP/1.1 over sockets, after an exchange', () => {
+  it('lets a string body go with its send: none is promoted to the old generation', async () => {
+    // Found by the soak: the exchange's closures held the request, so every string payload
+    // outlived a young collection, and full collections tripled.
+    const http = createHttpTransportOver(
+      { url: server.url() },
+      new SocketHttpClient(server.url(), { laterTurn: nextTurn }),
+    );
+    const promoted = await promotedBodies((body) => http.send(body, context()));
+    await http.shutdown();
+    expect(server.requests).toHaveLength(20);
+    expect(promoted).toBeLessThan(5);
+  });
+
   it('keeps no request body in its answer, so a payload let go of can be collected', async () => {
     // Whatever still holds a finished exchange (here its answer, kept on purpose) must not hold
     // its request's body: a closure over the request did, and every string payload outlived a

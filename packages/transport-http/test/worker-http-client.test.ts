@@ -13,6 +13,7 @@ import { WorkerHttpClient } from '../src/client/worker-http-client.js';
 import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
 import { HTTP_WORKER_ENTRY } from './helpers/built-worker-entry.js';
 import { TestServer } from './helpers/test-server.js';
+import { promotedBodies } from './helpers/young-generation.js';
 
 // What sending from a worker thread (thread: 'worker') adds to the behaviour every client shares
 // (http-transport.test.ts runs that over the worker too): a worker that dies fails its requests
@@ -91,6 +92,41 @@ describe('the worker thread', () => {
   });
 });
 
+describe('a client closed with requests in flight', () => {
+  it('has them aborted in the worker, so none is sent later on a connection opened anew', async () => {
+    // A worker that records what it is told and never answers: both requests stay in flight.
+    const file = join(scratch, 'recording-worker.mjs');
+    const told = join(scratch, 'told');
+    writeFileSync(told, '');
+    writeFileSync(
+      file,
+      `import { appendFileSync } from 'node:fs';
+       import { parentPort } from 'node:worker_threads';
+       parentPort.on('message', (m) => appendFileSync(${JSON.stringify(told)}, m.type + ' ' + (m.id ?? m.owner) + '\\n'));`,
+    );
+    const entry = pathToFileURL(file);
+    const closing = new WorkerHttpClient(entry);
+    const staying = new WorkerHttpClient(entry);
+    const closed = closing.request(post());
+    const answer = staying.request(post());
+    answer.catch(() => {});
+    closing.close();
+    await expect(closed).rejects.toThrow('the HTTP worker thread was closed');
+    const lines = () => readFileSync(told, 'utf8').trim().split('\n');
+    await vi.waitFor(() => expect(lines()).toHaveLength(4));
+    // Before the fix the worker only heard `close`: a request still being gzipped was sent
+    // once it was, for a client that no longer existed, on a connection that then stayed open.
+    const [first, second, abort, close] = lines();
+    expect([second?.startsWith('request'), abort, close?.startsWith('close')]).toEqual([
+      true,
+      `abort ${first?.split(' ')[1]}`,
+      true,
+    ]);
+    staying.close();
+    await expect(answer).rejects.toThrow('the HTTP worker thread was closed');
+  });
+});
+
 describe('a client dropped without close()', () => {
   it('has its connections closed once it is garbage, and the thread stops if it was the last', async () => {
     // The garbage collector, for this test only: a new context gets it once the flag is set.
@@ -152,6 +188,32 @@ describe('a worker thread that dies', () => {
 });
 
 describe('bodies', () => {
+  it('lets a string body go once it is posted: none is promoted to the old generation', async () => {
+    // The answer's bookkeeping used to close over the request, and with it the payload.
+    const transport = createHttpTransport({ url: server.url(), thread: 'worker' });
+    const context = { signal: new AbortController().signal, attempt: 1, recordCount: 1 };
+    const promoted = await promotedBodies((body) => transport.send(body, context), {
+      count: 32,
+      together: 8,
+    });
+    await transport.shutdown();
+    expect(server.requests).toHaveLength(32);
+    expect(promoted).toBeLessThan(8);
+  });
+
+  it("brings back a response body in a buffer of its own size, not the worker's pooled slab", async () => {
+    server.replies.push({ status: 503, body: 'busy' });
+    const client = new WorkerHttpClient();
+    const response = await client.request(post());
+    const { bytes } = await response.read(1024);
+    client.close();
+    expect([response.status, Buffer.from(bytes).toString(), bytes.buffer.byteLength]).toEqual([
+      503,
+      'busy',
+      4,
+    ]);
+  });
+
   it('sends a view of a larger buffer as its own bytes only', async () => {
     const transport = createHttpTransport({ url: server.url(), thread: 'worker' });
     const whole = Buffer.from('before|the payload|after');

@@ -7,8 +7,8 @@ import { SocketHttpClient } from './socket-http-client.js';
 import type { FromHttpWorker, ToHttpWorker } from './worker-messages.js';
 import { RESPONSE_BODY_BYTES, RESPONSE_HEADERS } from './worker-messages.js';
 
-// The HTTP worker thread: the same client as the main thread's, our HTTP/1.1, so the socket writes, the HTTP parsing and the connection pool cost the
-// application's event loop nothing.
+// The HTTP worker thread: the same client as the main thread's, our HTTP/1.1, so the socket
+// writes, the HTTP parsing and the connection pool cost the application's event loop nothing.
 
 const gzip = promisify(gzipCallback);
 const port = parentPort;
@@ -43,7 +43,8 @@ port.on('message', (message: ToHttpWorker) => {
   exchange(message, controller.signal).then(
     (reply) => {
       inFlight.delete(id);
-      port.postMessage(reply);
+      // The body's own buffer, moved: a slice of a pooled one would be copied whole.
+      port.postMessage(reply, reply.type === 'response' ? [reply.body.buffer as ArrayBuffer] : []);
     },
     (error: unknown) => {
       inFlight.delete(id);
@@ -79,7 +80,7 @@ async function exchange(
     status: response.status,
     statusText: response.statusText,
     headers,
-    body: bytes,
+    body: new Uint8Array(bytes),
     truncated,
   };
 }

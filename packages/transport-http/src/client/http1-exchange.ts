@@ -61,10 +61,9 @@ export interface ExchangeOutcome {
   reject(error: unknown): void;
   /**
    * Hands the connection back once the body was read and the request's body written. Shared by
-   * every exchange of a client, never a closure over one request: a finished exchange can stay
-   * reachable until a later garbage collection, and a closure over its request would keep the
-   * payload with it (measured: every string payload promoted to the old generation, three times
-   * the full collections).
+   * every exchange of a client, never a closure over one request: whatever keeps a finished
+   * exchange reachable for a while (see `consume`) must not keep its payload too (measured: every
+   * string payload promoted to the old generation, three times the full collections).
    */
   release(connection: Connection, reusable: boolean): void;
 }
@@ -93,7 +92,8 @@ export class Exchange {
   #overrun = false;
   /** The request's body was handed to the system, or never will be. */
   #written = false;
-  #finish: (() => void) | undefined;
+  /** Who waits in `consume`, and for how much of the body. */
+  #consumer: { readonly keep: number; readonly resolve: (start: BodyStart) => void } | undefined;
 
   constructor(
     connection: Connection,
@@ -240,27 +240,30 @@ export class Exchange {
 
   /** Called by the response's `read` or `discard`: resolves once the connection can be let go. */
   consume(keep: number): Promise<BodyStart> {
+    // Fields and a method, not a closure stored in a field: V8 allocates a function assigned to
+    // a property in the old generation, where, dead, it stays a root for young collections and
+    // kept every finished exchange (and what it reached) alive into the old generation.
     return new Promise<BodyStart>((resolve) => {
-      this.#finish = () => {
-        const complete = this.#complete === true;
-        const head = this.#head as ResponseHead;
-        this.#releaseSignal();
-        const reusable =
-          complete && head.keepAlive && !this.#overrun && !this.#connection.socket.destroyed;
-        this.#outcome.release(this.#connection, reusable);
-        const bytes = Buffer.concat(this.#chunks, this.#kept).subarray(0, keep);
-        this.#chunks.length = 0; // a finished exchange may stay reachable a while (see release)
-        resolve({ bytes, truncated: !complete || this.#seen > keep });
-      };
+      this.#consumer = { keep, resolve };
       this.#tryFinish();
     });
   }
 
   #tryFinish(): void {
-    const finish = this.#finish;
-    if (finish === undefined || this.#complete === undefined || !this.#written) return;
-    this.#finish = undefined;
-    finish();
+    const consumer = this.#consumer;
+    if (consumer === undefined || this.#complete === undefined || !this.#written) return;
+    this.#consumer = undefined;
+    const complete = this.#complete === true;
+    const head = this.#head as ResponseHead;
+    this.#releaseSignal();
+    const reusable =
+      complete && head.keepAlive && !this.#overrun && !this.#connection.socket.destroyed;
+    this.#outcome.release(this.#connection, reusable);
+    const { keep, resolve } = consumer;
+    // Only what is handed back: a slice of a larger copy would carry all of it across threads.
+    const bytes = Buffer.concat(this.#chunks, Math.min(this.#kept, keep));
+    this.#chunks.length = 0;
+    resolve({ bytes, truncated: !complete || this.#seen > keep });
   }
 
   /** Ends the exchange as its signal's abort does. */

@@ -38,8 +38,42 @@ export class SharedHttpWorker {
     const { signal } = request;
     signal.throwIfAborted();
     const worker = this.#started();
-    this.#clients.add(owner);
     const id = ++this.#nextId;
+    const body = messageBody(request.body);
+    const message: ToHttpWorker = {
+      type: 'request',
+      id,
+      owner,
+      url: request.url,
+      method: request.method,
+      headers: request.headers,
+      body,
+      gzip: request.gzip === true,
+    };
+    try {
+      // A copy of our own moves to the worker instead of being copied once more.
+      worker.postMessage(
+        message,
+        body === request.body ? [] : [(body as Uint8Array<ArrayBuffer>).buffer],
+      );
+    } catch (error) {
+      return Promise.reject(error); // nothing was registered: nothing to undo
+    }
+    this.#clients.add(owner);
+    return this.#answerTo(id, owner, signal, worker);
+  }
+
+  /**
+   * The answer to request `id`, once posted. Apart from `request` so that none of its closures
+   * reaches the payload: a settled entry can stay reachable for young collections a while (as
+   * an exchange can on the main thread), and must not keep the body it was sent with.
+   */
+  #answerTo(
+    id: number,
+    owner: number,
+    signal: AbortSignal,
+    worker: Worker,
+  ): Promise<IncomingResponse> {
     return new Promise<IncomingResponse>((resolve, reject) => {
       const onAbort = (): void => {
         this.#settle(id)?.reject(requestAborted());
@@ -49,20 +83,6 @@ export class SharedHttpWorker {
       signal.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, { owner, resolve, reject, release });
       if (this.#pending.size === 1) worker.ref();
-      const body = messageBody(request.body);
-      const transfer = body === request.body ? [] : [(body as Uint8Array<ArrayBuffer>).buffer];
-      const message: ToHttpWorker = {
-        type: 'request',
-        id,
-        owner,
-        url: request.url,
-        method: request.method,
-        headers: request.headers,
-        body,
-        gzip: request.gzip === true,
-      };
-      // A copy of our own moves to the worker instead of being copied once more.
-      worker.postMessage(message, transfer);
     });
   }
 
@@ -71,6 +91,9 @@ export class SharedHttpWorker {
     for (const [id, pending] of [...this.#pending]) {
       if (pending.owner === owner) {
         this.#settle(id)?.reject(new Error('the HTTP worker thread was closed'));
+        // A request still being gzipped would otherwise be sent once it is, on a connection
+        // opened anew for the client just closed, which would then stay open.
+        this.#worker?.postMessage({ type: 'abort', id } satisfies ToHttpWorker);
       }
     }
     if (!this.#clients.delete(owner)) return;

@@ -17,10 +17,10 @@ const DROPPED = new FinalizationRegistry<{
 }>(({ worker, owner }) => worker.close(owner));
 
 /**
- * Requests sent by `node:http` from the process's HTTP worker thread (see
- * {@link SharedHttpWorker}), with connections of this client's own there: the main thread only
- * copies the body into a message, about a third of the CPU of sending it itself, and gzip runs in
- * the worker too (see the package README).
+ * Requests sent by the transport's own HTTP/1.1 client from the process's HTTP worker thread
+ * (see {@link SharedHttpWorker}), with connections of this client's own there: the main thread
+ * only copies the body into a message, and gzip runs in the worker too (with gzip about 30% of
+ * the main thread's CPU of sending from there, without it about 80%; see the package README).
  */
 export class WorkerHttpClient implements HttpClient {
   /** Gzip runs in the worker, so that none of it is on the main thread. */
