@@ -60,6 +60,28 @@ function countingWorker(): { entry: URL; starts: () => string } {
   return { entry: pathToFileURL(file), starts: () => readFileSync(starts, 'utf8') };
 }
 
+/**
+ * A worker script that records each message it is told, `type id` (or `type owner`), and never
+ * answers: requests stay in flight.
+ */
+function recordingWorker(): { entry: URL; lines: () => string[] } {
+  const file = join(scratch, 'recording-worker.mjs');
+  const told = join(scratch, 'told');
+  writeFileSync(told, '');
+  writeFileSync(
+    file,
+    `import { appendFileSync } from 'node:fs';
+     import { parentPort } from 'node:worker_threads';
+     parentPort.on('message', (m) => appendFileSync(${JSON.stringify(told)}, m.type + ' ' + (m.id ?? m.owner) + '\\n'));`,
+  );
+  const lines = () =>
+    readFileSync(told, 'utf8')
+      .trim()
+      .split('\n')
+      .filter((line) => line !== '');
+  return { entry: pathToFileURL(file), lines };
+}
+
 const post = () => ({
   url: server.url(),
   method: 'POST' as const,
@@ -94,17 +116,7 @@ describe('the worker thread', () => {
 
 describe('a client closed with requests in flight', () => {
   it('has them aborted in the worker, so none is sent later on a connection opened anew', async () => {
-    // A worker that records what it is told and never answers: both requests stay in flight.
-    const file = join(scratch, 'recording-worker.mjs');
-    const told = join(scratch, 'told');
-    writeFileSync(told, '');
-    writeFileSync(
-      file,
-      `import { appendFileSync } from 'node:fs';
-       import { parentPort } from 'node:worker_threads';
-       parentPort.on('message', (m) => appendFileSync(${JSON.stringify(told)}, m.type + ' ' + (m.id ?? m.owner) + '\\n'));`,
-    );
-    const entry = pathToFileURL(file);
+    const { entry, lines } = recordingWorker();
     const closing = new WorkerHttpClient(entry);
     const staying = new WorkerHttpClient(entry);
     const closed = closing.request(post());
@@ -112,7 +124,6 @@ describe('a client closed with requests in flight', () => {
     answer.catch(() => {});
     closing.close();
     await expect(closed).rejects.toThrow('the HTTP worker thread was closed');
-    const lines = () => readFileSync(told, 'utf8').trim().split('\n');
     await vi.waitFor(() => expect(lines()).toHaveLength(4));
     // Before the fix the worker only heard `close`: a request still being gzipped was sent
     // once it was, for a client that no longer existed, on a connection that then stayed open.
@@ -122,6 +133,30 @@ describe('a client closed with requests in flight', () => {
       `abort ${first?.split(' ')[1]}`,
       true,
     ]);
+    staying.close();
+    await expect(answer).rejects.toThrow('the HTTP worker thread was closed');
+  });
+});
+
+describe('a request the message cannot carry', () => {
+  it('fails alone and leaves nothing in flight behind', async () => {
+    const { entry, lines } = recordingWorker();
+    const failing = new WorkerHttpClient(entry);
+    const staying = new WorkerHttpClient(entry);
+    const answer = staying.request(post());
+    answer.catch(() => {});
+    // A view of a buffer moved elsewhere: postMessage refuses to clone it.
+    const body = new Uint8Array(8);
+    structuredClone(body.buffer, { transfer: [body.buffer] });
+    await expect(failing.request({ ...post(), body })).rejects.toThrow(/detached/i);
+    failing.close();
+    // Messages arrive in order: whatever `close` told the worker comes before this request.
+    const later = staying.request(post());
+    later.catch(() => {});
+    await vi.waitFor(() => expect(lines()).toHaveLength(2));
+    // Registered before it was posted, the failed request would have stayed in flight (the
+    // worker referenced, keeping the process alive), and `close` would have aborted it.
+    expect(lines().map((line) => line.split(' ')[0])).toEqual(['request', 'request']);
     staying.close();
     await expect(answer).rejects.toThrow('the HTTP worker thread was closed');
   });
