@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, createServer as createNetServer, Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import {
   isPermanentError,
   isRetryableError,
@@ -22,7 +20,7 @@ import { SocketHttpClient } from '../src/client/socket-http-client.js';
 import { createHttpTransportOver } from '../src/http-transport.js';
 import type { HttpTransportOptions } from '../src/index.js';
 import { TestServer } from './helpers/test-server.js';
-import { promotedBodies } from './helpers/young-generation.js';
+import { garbageCollector, promotedBodies } from './helpers/young-generation.js';
 
 // What the main thread's clients add to the behaviour every client shares (http-transport.test.ts):
 // connections reused, bounded, drained, retired when stale, destroyed at shutdown, never keeping
@@ -518,8 +516,7 @@ describe('our HTTP/1.1 over sockets, after an exchange', () => {
     // its request's body: a closure over the request did, and every string payload outlived a
     // young-generation collection into the old one. (`node:http`'s answer keeps its request's
     // body: not a promise of the oracle's.)
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = garbageCollector();
     const client = new SocketHttpClient(server.url(), { laterTurn: nextTurn });
     let body: Uint8Array | undefined = new Uint8Array(256 * 1024).fill(0x61);
     const collected = new WeakRef(body);

@@ -6,14 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkerHttpClient } from '../src/client/worker-http-client.js';
 import { createHttpTransport, type HttpTransportOptions } from '../src/index.js';
 import { HTTP_WORKER_ENTRY } from './helpers/built-worker-entry.js';
 import { TestServer } from './helpers/test-server.js';
-import { promotedBodies } from './helpers/young-generation.js';
+import { garbageCollector, promotedBodies } from './helpers/young-generation.js';
 
 // What sending from a worker thread (thread: 'worker') adds to the behaviour every client shares
 // (http-transport.test.ts runs that over the worker too): a worker that dies fails its requests
@@ -33,31 +31,35 @@ afterEach(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** A worker script of the test's, `source` written to `name` in the scratch folder. */
+function workerScript(name: string, source: string): URL {
+  const file = join(scratch, name);
+  writeFileSync(file, source);
+  return pathToFileURL(file);
+}
+
 /** A worker script that exits with `code` at its first message, counting its starts in a file. */
 function dyingWorker(code: number): URL {
-  const file = join(scratch, 'dying-worker.mjs');
-  writeFileSync(
-    file,
+  return workerScript(
+    'dying-worker.mjs',
     `import { appendFileSync } from 'node:fs';
      import { parentPort } from 'node:worker_threads';
      appendFileSync(${JSON.stringify(join(scratch, 'starts'))}, 'x');
      parentPort.on('message', () => process.exit(${code}));`,
   );
-  return pathToFileURL(file);
 }
 
 /** A worker script that counts its starts in a file, then runs the real HTTP worker. */
 function countingWorker(): { entry: URL; starts: () => string } {
-  const file = join(scratch, 'counting-worker.mjs');
   const starts = join(scratch, 'counting-starts');
   writeFileSync(starts, '');
-  writeFileSync(
-    file,
+  const entry = workerScript(
+    'counting-worker.mjs',
     `import { appendFileSync } from 'node:fs';
      appendFileSync(${JSON.stringify(starts)}, 'x');
      await import(${JSON.stringify(HTTP_WORKER_ENTRY.href)});`,
   );
-  return { entry: pathToFileURL(file), starts: () => readFileSync(starts, 'utf8') };
+  return { entry, starts: () => readFileSync(starts, 'utf8') };
 }
 
 /**
@@ -65,11 +67,10 @@ function countingWorker(): { entry: URL; starts: () => string } {
  * answers: requests stay in flight.
  */
 function recordingWorker(): { entry: URL; lines: () => string[] } {
-  const file = join(scratch, 'recording-worker.mjs');
   const told = join(scratch, 'told');
   writeFileSync(told, '');
-  writeFileSync(
-    file,
+  const entry = workerScript(
+    'recording-worker.mjs',
     `import { appendFileSync } from 'node:fs';
      import { parentPort } from 'node:worker_threads';
      parentPort.on('message', (m) => appendFileSync(${JSON.stringify(told)}, m.type + ' ' + (m.id ?? m.owner) + '\\n'));`,
@@ -79,7 +80,7 @@ function recordingWorker(): { entry: URL; lines: () => string[] } {
       .trim()
       .split('\n')
       .filter((line) => line !== '');
-  return { entry: pathToFileURL(file), lines };
+  return { entry, lines };
 }
 
 const post = () => ({
@@ -164,9 +165,7 @@ describe('a request the message cannot carry', () => {
 
 describe('a client dropped without close()', () => {
   it('has its connections closed once it is garbage, and the thread stops if it was the last', async () => {
-    // The garbage collector, for this test only: a new context gets it once the flag is set.
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = garbageCollector();
     /** Collects garbage until `check` passes (finalizers run a task after the collection). */
     const collectedUntil = (check: () => void) =>
       vi.waitFor(
